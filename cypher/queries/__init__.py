@@ -1,0 +1,1 @@
+"""The bundled queries of `kg query NAME` (installed as `kg.cypher.queries`)."""

@@ -1,0 +1,353 @@
+"""Extraction in two steps, both pure:
+
+1. `analyze(text, gaz)`: what one text says on its own (sentence spans, introduction cues, acronym
+   definitions, vocabulary hits). Runs inside the spaCy component, so its result is plain lists and
+   dicts that survive `nlp.pipe(..., n_process=2)`.
+2. `assemble(paper, title_info, abstract_info, gaz, corpus)`: turns those into an `Extraction`, once the
+   names that every paper of the corpus introduces are known (`CorpusNames`), so a system introduced
+   in one paper is recognised in all the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.extract import rules
+from kg.extract.gazetteer import Entry, Gazetteer, norm, trie_regex
+from kg.model import Evidence, Extraction, Mention, Paper, Relation
+
+# Model names with a size or version suffix that is not in the vocabulary (`LLaMA-65B`, `Morph-1B`,
+# `Llama 3-V`, `Qwen2.5-7B-Instruct`): the family from `models.jsonl`, or any capitalised stem whose
+# suffix is a parameter count.
+_MODEL_SUFFIX = r"(?:[- ]?v?\d+(?:\.\d+)?(?:[-/]\d+(?:\.\d+)?)*)?(?:-?\d+(?:\.\d+)?[BMK])?(?:-(?:V|Chat|Instruct|Base|hf|XL|Large|Base))?"
+_SIZE_MODEL = re.compile(r"(?<![\w\-./])([A-Z][A-Za-z]*(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[BM])(?![\w\-])")
+_FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:an?|the)\s+")
+
+SYSTEM_KINDS = ("system",)
+
+
+def analyze(text: str, gaz: Gazetteer) -> dict[str, Any]:
+    """Everything about one text that does not depend on the rest of the corpus. Plain data only."""
+    masked = rules.mask_latex(text)
+    sents = rules.split_sentences(masked)
+    intros: list[list[Any]] = []
+    for i, span in enumerate(sents):
+        for s, e, name, aliases in rules.intro_names(masked, span):
+            intros.append([s, e, name, list(aliases)])
+        if i == 0:
+            m = _FIRST_SUBJECT.match(masked, span[0], span[1])
+            if m and not gaz.is_generic(m.group(1)):
+                intros.append([m.start(1), m.end(1), m.group(1), []])
+    hits = [[s, e, ent.kind, ent.key, surface] for s, e, ent, surface in gaz.find(masked)]
+    hits += _model_hits(masked, gaz, hits)
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    acronyms = [list(a) for a in rules.acronym_definitions(masked)]
+    names = [[s, e, n] for s, e, n in rules.nameish_tokens(masked)]
+    return {"sents": [list(s) for s in sents], "intros": intros, "hits": hits, "acronyms": acronyms,
+            "names": names, "masked": masked if masked != text else None}
+
+
+def _model_hits(text: str, gaz: Gazetteer, hits: list[list[Any]]) -> list[list[Any]]:
+    """Sized model names (`OPT-66B`), which replace a shorter vocabulary hit on the same family."""
+    extra: list[list[Any]] = []
+    for h in list(hits):
+        if h[2] != "model":
+            continue
+        m = re.compile(_MODEL_SUFFIX).match(text, h[1])
+        if m and m.end() > h[1] and not text[m.end():m.end() + 1].isalnum():
+            h[1] = m.end()
+            h[4] = text[h[0]:h[1]]
+    covered = [(h[0], h[1]) for h in hits]
+    for m in _SIZE_MODEL.finditer(text):
+        if not any(s <= m.start(1) < e for s, e in covered):
+            extra.append([m.start(1), m.end(1), "model", "sized:" + norm(m.group(1)), m.group(1)])
+    return extra
+
+
+@dataclass
+class CorpusNames:
+    """Names introduced anywhere in the corpus: canonical name by normalised surface, and a matcher."""
+
+    canonical: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _cs: re.Pattern[str] | None = None
+    _ci: re.Pattern[str] | None = None
+
+    def add(self, name: str, aliases: Iterable[str] = ()) -> None:
+        key = norm(name)
+        if not key:
+            return
+        canon = self.canonical.setdefault(key, name)
+        old = self.aliases.get(canon, ())
+        new = tuple(dict.fromkeys([*old, *(a for a in aliases if norm(a) != norm(canon))]))
+        self.aliases[canon] = new
+        for a in aliases:
+            self.canonical.setdefault(norm(a), canon)
+        self._cs = self._ci = None
+
+    def compile(self) -> None:
+        surfaces: set[str] = set()
+        coined: set[str] = set()
+        for canon, al in self.aliases.items():
+            for s in (canon, *al):
+                surfaces.add(s)
+                # Coined names (inner capitals or digits) also match in other casings (`BagPipe` /
+                # `Bagpipe`); plain words (`Prism`, `Nexus`, `Ray`) only as written.
+                if rules.is_nameish(s) and len(norm(s)) >= 4:
+                    coined.add(s.casefold())
+        end = r"(?:'s|\u2019s|s)?(?![\w+]|-(?!based|like|style|powered)\w)"
+        self._cs = re.compile(r"(?<![\w\-./+])(" + trie_regex(surfaces) + ")" + end)
+        self._ci = re.compile(r"(?<![\w\-./+])(" + trie_regex(coined) + ")" + end, re.I)
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, canonical, surface) of every corpus name in `text`."""
+        if not self.aliases:
+            return []
+        if self._cs is None or self._ci is None:
+            self.compile()
+        assert self._cs is not None and self._ci is not None
+        out = []
+        for rx in (self._cs, self._ci):
+            for m in rx.finditer(text):
+                canon = self.canonical.get(norm(m.group(1)))
+                if canon:
+                    out.append((m.start(1), m.end(1), canon, m.group(1)))
+        return out
+
+
+def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], title: str | None,
+                     text: str, gaz: Gazetteer) -> list[tuple[str, list[str], str, int, int]]:
+    """The systems a paper introduces: (name, aliases, field, start, end), title first."""
+    out: list[tuple[str, list[str], str, int, int]] = []
+    if title:
+        t = rules.title_name(rules.mask_latex(title))
+        if t and _acceptable_intro(t[2], gaz):
+            out.append((t[2], [], "title", t[0], t[1]))
+        if title_info:
+            for s, e, name, aliases in title_info["intros"]:
+                if _acceptable_intro(name, gaz):
+                    out.append((name, list(aliases), "title", s, e))
+    for s, e, name, aliases in info["intros"]:
+        if _acceptable_intro(name, gaz):
+            out.append((name, list(aliases), "abstract", s, e))
+    # Merge spellings of one system: by normalised form, and an acronym with its long form.
+    merged: list[tuple[str, list[str], str, int, int]] = []
+    masked = info.get("masked") or text
+    acr = [(a[2], a[5]) for a in info["acronyms"]]
+    for name, aliases, fld, s, e in out:
+        forms = {norm(name), *(norm(a) for a in aliases)}
+        for long, short in acr:
+            if norm(long) in forms or norm(short) in forms:
+                aliases = [*aliases, long, short]
+                forms |= {norm(long), norm(short)}
+        for i, (mn, mal, mf, ms, me) in enumerate(merged):
+            if forms & ({norm(mn)} | {norm(a) for a in mal}):
+                merged[i] = (mn, list(dict.fromkeys([*mal, name, *aliases])), mf, ms, me)
+                break
+        else:
+            merged.append((name, aliases, fld, s, e))
+    result = []
+    for name, aliases, fld, s, e in merged:
+        al = [a for a in dict.fromkeys(aliases) if norm(a) != norm(name)]
+        result.append((name, al, fld, s, e))
+    del masked
+    return result
+
+
+def _acceptable_intro(name: str, gaz: Gazetteer) -> bool:
+    if gaz.is_generic(name) or len(norm(name)) < 2:
+        return False
+    # A dataset name may be reused for a system (`C4`); models, hardware and techniques may not.
+    for kind in ("model", "hardware", "technique"):
+        if gaz.lookup(kind, name):
+            return False
+    return True
+
+
+def _evidence(text: str, sents: list[list[int]], pos: int, fld: str = "abstract") -> Evidence:
+    if not sents:
+        return Evidence(text, 0, len(text), fld)
+    i = rules.sentence_of([tuple(s) for s in sents], pos)  # type: ignore[misc]
+    s, e = sents[i]
+    return Evidence(text[s:e], s, e, fld)
+
+
+def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, Any], gaz: Gazetteer,
+             corpus: CorpusNames) -> Extraction:
+    """Build the `Extraction` of one paper from its two analyses and the corpus-wide names."""
+    text = paper.abstract or ""
+    title = paper.title or ""
+    masked = info.get("masked") or text
+    sents: list[list[int]] = info["sents"]
+    tsents = [[0, len(title)]] if title.strip() else []
+    intro = introduced_names(title_info, info, title, text, gaz)
+    intro_forms: dict[str, str] = {}
+    for name, aliases, *_ in intro:
+        for f in (name, *aliases):
+            intro_forms.setdefault(norm(f), name)
+
+    # Every occurrence of a name, title first: (field, start, end, kind, key, canonical, surface).
+    occ: list[tuple[str, int, int, str, str | None, str, str]] = []
+    for fld, ftext, finfo in (("title", title, title_info), ("abstract", text, info)):
+        if not finfo:
+            continue
+        fmasked = finfo.get("masked") or ftext
+        covered: list[tuple[int, int]] = []
+        for s, e, kind, key, surface in finfo["hits"]:
+            canon = intro_forms.get(norm(surface))
+            if canon:
+                occ.append((fld, s, e, "system", None, canon, surface))
+            else:
+                ent = gaz.entries.get((kind, key))
+                occ.append((fld, s, e, kind, key, ent.name if ent else surface, surface))
+            covered.append((s, e))
+        for s, e, canon, surface in corpus.find(fmasked):
+            if any(cs < e and s < ce for cs, ce in covered):
+                continue
+            covered.append((s, e))
+            occ.append((fld, s, e, "system", None, intro_forms.get(norm(surface), canon), surface))
+        # Intro spans that no vocabulary covered (the defining sentence itself).
+        for name, aliases, ifld, s, e in intro:
+            if ifld == fld and not any(cs <= s < ce for cs, ce in covered):
+                covered.append((s, e))
+                occ.append((fld, s, e, "system", None, name, fmasked[s:e]))
+        # Unknown coined names in a comparison or lineage context: other systems the paper names.
+        fsents = finfo["sents"] if fld == "abstract" else tsents
+        span_list = [tuple(x) for x in fsents]
+        for s, e, name in finfo["names"]:
+            if any(cs < e and s < ce for cs, ce in covered) or gaz.is_generic(name):
+                continue
+            if norm(name) in intro_forms:
+                covered.append((s, e))
+                occ.append((fld, s, e, "system", None, intro_forms[norm(name)], name))
+                continue
+            if not span_list:
+                continue
+            si = rules.sentence_of(span_list, s)  # type: ignore[arg-type]
+            if rules.relation_cue(fmasked, span_list[si], s, for_mention=True) is None:  # type: ignore[arg-type]
+                continue
+            covered.append((s, e))
+            occ.append((fld, s, e, "system", None, name, name))
+    occ.sort(key=lambda o: (o[0] != "title", o[1]))
+
+    def ev(fld: str, pos: int) -> Evidence:
+        return _evidence(title, tsents, pos, "title") if fld == "title" else _evidence(text, sents, pos)
+
+    intro_names_set = {name for name, *_ in intro}
+    systems_introduced: list[Mention] = []
+    for name, aliases, fld, s, e in intro:
+        surface = (title if fld == "title" else masked)[s:e]
+        ent = gaz.lookup("system", name)
+        systems_introduced.append(Mention(name=name, text=surface, kind="system", evidence=ev(fld, s),
+                                          key=ent.key if ent else None, aliases=tuple(aliases), introduced=True))
+    buckets: dict[str, list[Mention]] = {k: [] for k in ("system", "model", "hardware", "dataset", "technique")}
+    seen: set[tuple[str, str]] = set()
+    for fld, s, e, kind, key, canon, surface in occ:
+        if kind == "system" and canon in intro_names_set:
+            continue
+        ident = (kind, norm(canon) if kind != "model" else norm(surface))
+        if ident in seen:
+            continue
+        seen.add(ident)
+        ent = gaz.entries.get((kind, key)) if key else None
+        name = surface if kind == "model" else canon
+        name = re.sub(r"(?:'s|\u2019s)$", "", " ".join(name.split()))
+        buckets[kind].append(Mention(
+            name=name, text=surface, kind=kind, evidence=ev(fld, s),
+            key=(key if key and not key.startswith("sized:") else None),
+            aliases=ent.aliases if ent and kind != "technique" else (),
+            parent=ent.parent if ent and kind == "technique" else None,
+        ))
+    _acronym_techniques(info, text, sents, gaz, intro_forms, seen, buckets["technique"])
+    relations = _relations(paper, title, text, masked, info, tsents, occ, intro, intro_names_set)
+    return Extraction(
+        id=paper.id, title=paper.title,
+        systems_introduced=tuple(systems_introduced), systems_mentioned=tuple(buckets["system"]),
+        models=tuple(buckets["model"]), hardware=tuple(buckets["hardware"]), datasets=tuple(buckets["dataset"]),
+        techniques=tuple(buckets["technique"]), relations=tuple(relations),
+    )
+
+
+def _acronym_techniques(info: dict[str, Any], text: str, sents: list[list[int]], gaz: Gazetteer,
+                        intro_forms: dict[str, str], seen: set[tuple[str, str]], out: list[Mention]) -> None:
+    """Techniques defined by an acronym: known ones by either form, unknown ones (`discovered`) when the
+    long form ends in a technique head noun and the paper does not present it as its own system."""
+    for ls, le, long, ss, se, short in info["acronyms"]:
+        if norm(short) in intro_forms or norm(long) in intro_forms:
+            continue
+        ent = gaz.lookup("technique", long) or gaz.lookup("technique", short)
+        if ent is not None:
+            ident = ("technique", norm(ent.name))
+            if ident not in seen:
+                seen.add(ident)
+                out.append(Mention(name=ent.name, text=long, kind="technique", evidence=_evidence(text, sents, ls),
+                                   key=ent.key, parent=ent.parent))
+            continue
+        head = long.split()[-1].lower().rstrip("s") if long.split() else ""
+        head_words = {head, long.split()[-1].lower()}
+        if not (head_words & rules.TECHNIQUE_HEADS) or any(gaz.lookup(k, long) for k in ("system", "model", "dataset")):
+            continue
+        name = " ".join(w if w.isupper() else w.lower() for w in long.split())
+        ident = ("technique", norm(name))
+        if ident in seen:
+            continue
+        seen.add(ident)
+        out.append(Mention(name=name, text=long, kind="technique", evidence=_evidence(text, sents, ls),
+                           key=None, aliases=(short,), discovered=True))
+
+
+def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str, Any], tsents: list[list[int]],
+               occ: list[tuple[str, int, int, str, str | None, str, str]],
+               intro: list[tuple[str, list[str], str, int, int]], intro_names_set: set[str]) -> list[Relation]:
+    primary = intro[0][0] if intro else None
+    out: list[Relation] = []
+    seen: set[tuple[str, str, str]] = set()
+    for fld in ("title", "abstract"):
+        ftext = title if fld == "title" else masked
+        orig = title if fld == "title" else text
+        spans = [tuple(s) for s in (tsents if fld == "title" else info["sents"])]
+        if not spans:
+            continue
+        f_occ = [o for o in occ if o[0] == fld]
+        sys_starts = [o[1] for o in f_occ if o[3] == "system"]
+        for _, s, e, kind, _key, canon, _surface in f_occ:
+            if kind != "system" or canon in intro_names_set:
+                continue
+            si = rules.sentence_of(spans, s)  # type: ignore[arg-type]
+            span = spans[si]
+            cue = rules.relation_cue(ftext, span, s, sys_starts)  # type: ignore[arg-type]
+            if cue is None:
+                continue
+            rtype, cue_pos = cue
+            # The source: the paper's own system named last before the cue in this sentence, else its
+            # first one, else the paper itself.
+            source = None
+            for o in f_occ:
+                if o[3] == "system" and o[5] in intro_names_set and span[0] <= o[1] < cue_pos:
+                    source = o[5]
+                    break
+            if source is None and rules.is_weak_cue(ftext, cue_pos):
+                # "(e.g., METIS)" in a background sentence: a list, not the paper's comparison.
+                continue
+            source = source or primary
+            source_kind = "system" if source else "paper"
+            source = source or paper.id
+            k = (source, rtype, canon)
+            if k in seen:
+                continue
+            seen.add(k)
+            factor = metric = None
+            if rtype == "compares_with":
+                fs = rules.factors(ftext, span[0], span[1])
+                if fs:
+                    # The factor closest before the target, else the first one after the cue.
+                    before = [f for f in fs if f[1] <= s]
+                    factor = (before[-1] if before else fs[0])[2]
+                    metric = rules.metric_near(ftext, span[0], span[1], s)
+            ev = Evidence(orig[span[0]:span[1]], span[0], span[1], fld)
+            out.append(Relation(source=source, type=rtype, target=canon, evidence=ev, factor=factor,
+                                metric=metric, source_kind=source_kind))
+    return out

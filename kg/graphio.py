@@ -1,0 +1,68 @@
+"""Reading and writing the graph file that `kg build` produces and every other command reads.
+
+The file is node-link JSON with nodes sorted by id, edges by (source, target, key) and keys sorted, so
+the same graph always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import GraphError
+
+FORMAT = "kg-graph"
+VERSION = 1
+
+
+def graph_to_data(G: nx.MultiDiGraph) -> dict[str, Any]:
+    nodes = [{"id": n, **G.nodes[n]} for n in sorted(G.nodes)]
+    edges = [
+        {"source": u, "target": v, "key": k, **d}
+        for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
+    ]
+    meta = {k: G.graph[k] for k in sorted(G.graph)}
+    return {"format": FORMAT, "version": VERSION, "graph": meta, "nodes": nodes, "edges": edges}
+
+
+def data_to_graph(data: dict[str, Any], *, where: str = "graph data") -> nx.MultiDiGraph:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise GraphError(f"{where} is not a kg graph file (expected a JSON object with format {FORMAT!r})")
+    G = nx.MultiDiGraph()
+    G.graph.update(data.get("graph", {}))
+    for node in data.get("nodes", []):
+        attrs = dict(node)
+        G.add_node(attrs.pop("id"), **attrs)
+    for edge in data.get("edges", []):
+        attrs = dict(edge)
+        u, v, k = attrs.pop("source"), attrs.pop("target"), attrs.pop("key")
+        G.add_edge(u, v, key=k, **attrs)
+    return G
+
+
+def write_graph(G: nx.MultiDiGraph, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(path)  # atomic: a reader never sees half a graph
+    return path
+
+
+def read_graph(path: str | Path) -> nx.MultiDiGraph:
+    """Load a graph file; a missing, unreadable or empty graph is a `GraphError` naming the path."""
+    path = Path(path)
+    if not path.exists():
+        raise GraphError(f"no graph at {path}: run `kg build PATH...` first, or point --graph/KG_GRAPH at one")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise GraphError(f"cannot read graph file {path}: {err}") from None
+    G = data_to_graph(data, where=str(path))
+    if G.number_of_nodes() == 0:
+        raise GraphError(f"the graph at {path} is empty: build it from listings that contain papers")
+    return G

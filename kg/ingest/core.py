@@ -1,0 +1,155 @@
+"""The public ingest calls: `read_records` (one file, streamed) and `ingest` (files and folders ->
+merged papers, profiles and a report)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from kg.errors import FormatError, IngestError, ParseError
+from kg.ingest.abstracts import read_abstracts
+from kg.ingest.arxiv import read_arxiv
+from kg.ingest.bibtex import read_bibtex
+from kg.ingest.compact import read_compact
+from kg.ingest.formats import Format, detect_format, parse_format
+from kg.ingest.jsonl import read_jsonl
+from kg.ingest.lines import peek_text
+from kg.ingest.merge import merge_papers
+from kg.ingest.names import author_key
+from kg.ingest.profile import read_profile
+from kg.ingest.records import Warn
+from kg.ingest.trending import read_trending
+from kg.model import FileReport, IngestReport, IngestResult, Paper, Profile, Skip
+
+Record = Paper | Profile | Skip | Warn
+
+_READERS = {
+    Format.PROFILE: read_profile,
+    Format.ABSTRACTS: read_abstracts,
+    Format.TRENDING: read_trending,
+    Format.ARXIV: read_arxiv,
+    Format.BIBTEX: read_bibtex,
+    Format.JSONL: read_jsonl,
+}
+
+
+def read_records(
+    path: str | Path,
+    format: str | Format | None = None,
+    *,
+    known_authors: Iterable[str] = (),
+    strict: bool = False,
+) -> Iterator[Record]:
+    """Stream the entries of one listing file: a `Paper` per entry (one source, not merged), the
+    `Profile` of a profile page, a `Skip` per entry that could not be read, a `Warn` per problem
+    that cost nothing. `known_authors` (author keys) help split compact listings. With `strict`, the
+    first Skip raises ParseError instead."""
+    name = str(path)
+    fmt = parse_format(format) or detect_format(name)
+    if fmt is Format.COMPACT:
+        records: Iterator[Record] = read_compact(name, known_authors=frozenset(known_authors))
+    else:
+        records = _READERS[fmt](name)
+    for record in records:
+        if strict and isinstance(record, Skip):
+            raise ParseError(record.source.file, record.source.line, record.reason)
+        yield record
+
+
+def _expand(paths: Sequence[str | Path]) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += [Path(root) / f for f in files if not f.startswith(".")]
+            out += [(str(f), False) for f in sorted(found) if f.is_file()]
+        elif path.is_file():
+            out.append((str(path), True))
+        elif path.exists():
+            raise IngestError(f"{p}: not a regular file or folder")
+        else:
+            raise IngestError(f"{p}: no such file or folder")
+    seen: set[str] = set()
+    return [(f, e) for f, e in out if not (f in seen or seen.add(f))]
+
+
+def expand_paths(paths: Sequence[str | Path]) -> list[str]:
+    """Files as given; folders as every regular file below them, recursively, sorted, hidden files
+    and folders skipped."""
+    return [f for f, _ in _expand(paths)]
+
+
+def _is_empty(path: str) -> bool:
+    if os.path.getsize(path) == 0:
+        return True
+    return not peek_text(path).strip() and os.path.getsize(path) < (64 * 1024)
+
+
+def ingest(
+    paths: Sequence[str | Path], *, format: str | Format | None = None, strict: bool = False
+) -> IngestResult:
+    """Read every listing in `paths` (files or folders), merge the records of the same paper, and
+    report what was read, skipped and merged. Papers come back sorted by id."""
+    listed = _expand(paths)
+    if not listed:
+        raise IngestError(f"no files to read in {', '.join(map(str, paths)) or '(no paths)'}")
+    files = [f for f, _ in listed]
+    forced = parse_format(format)
+    formats: dict[str, Format | None] = {}
+    unknown: dict[str, str] = {}
+    for f, explicit in listed:
+        if _is_empty(f):
+            formats[f] = None
+            continue
+        try:
+            formats[f] = forced or detect_format(f)
+        except FormatError as err:
+            # A folder may hold other files (a README beside the listings): those are reported
+            # and passed over; a file the user named must be a listing.
+            if explicit or strict:
+                raise
+            formats[f] = None
+            unknown[f] = f"{f}: skipped: {str(err).removeprefix(f + ': ')}"
+    # Compact listings glue titles to author lists; names seen in the other files help split them,
+    # so those files are read first.
+    order = sorted(files, key=lambda f: formats[f] is Format.COMPACT)
+    papers: list[Paper] = []
+    profiles: set[Profile] = set()
+    known: set[str] = set()
+    reports: dict[str, FileReport] = {}
+    for f in order:
+        fmt = formats[f]
+        if f in unknown:
+            reports[f] = FileReport(f, None, 0, (), (unknown[f],))
+            continue
+        if fmt is None:
+            if strict:
+                raise ParseError(f, 1, "empty file")
+            reports[f] = FileReport(f, None, 0, (), (f"{f}: empty file",))
+            continue
+        count = 0
+        skipped: list[Skip] = []
+        warnings: list[str] = []
+        for record in read_records(f, fmt, known_authors=frozenset(known), strict=strict):
+            if isinstance(record, Paper):
+                papers.append(record)
+                count += 1
+                if fmt is not Format.COMPACT:
+                    known.update(author_key(a.name) for a in record.authors if not a.inferred)
+            elif isinstance(record, Profile):
+                profiles.add(record)
+                known.add(author_key(record.name))
+            elif isinstance(record, Skip):
+                skipped.append(record)
+            else:
+                warnings.append(str(record))
+        if count == 0 and not skipped:
+            warnings.append(f"{f}: no records")
+        reports[f] = FileReport(f, fmt.value, count, tuple(skipped), tuple(warnings))
+    merged, merges = merge_papers(papers)
+    report = IngestReport(tuple(reports[f] for f in files), merges, len(merged))
+    return IngestResult(merged, tuple(sorted(profiles, key=lambda p: (p.name, p.source))), report)

@@ -1,0 +1,127 @@
+"""JSON Lines: our own record format (what `kg ingest -o` writes): one `Paper.to_dict()` per line,
+optionally followed by profile lines `{"type": "profile", ...}` so a rebuild keeps author metrics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.errors import IngestError
+from kg.ingest.lines import iter_lines
+from kg.ingest.names import normalize_author
+from kg.ingest.records import Warn
+from kg.ingest.text import normalize_space
+from kg.model import AuthorRef, Paper, Profile, Skip, Source, paper_id
+
+PAPER_KEYS = (
+    "id", "title", "authors", "authors_truncated", "year", "month", "day", "category", "has_code", "org",
+    "abstract", "sources", "arxiv_id", "profile_owners",
+)
+
+
+class _Bad(Exception):
+    pass
+
+
+def _opt(d: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = d.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
+        raise _Bad(f"field {key!r} must be {getattr(kind, '__name__', kind)}, not {type(value).__name__}")
+    return value
+
+
+def paper_from_json(d: Any, source: Source) -> Paper:
+    """Validate one decoded JSON object and build the Paper; raises _Bad with the reason."""
+    if not isinstance(d, dict):
+        raise _Bad("a record must be a JSON object")
+    title = _opt(d, "title", str)
+    abstract = _opt(d, "abstract", str) or ""
+    if not title and not abstract:
+        raise _Bad("record has neither title nor abstract")
+    authors = _opt(d, "authors", list) or []
+    refs = []
+    for a in authors:
+        if isinstance(a, str):
+            a = {"name": a}
+        if not isinstance(a, dict) or not isinstance(a.get("name"), str):
+            raise _Bad("each author must be {\"name\": str, \"inferred\": bool}")
+        if normalize_author(a["name"]):
+            refs.append(AuthorRef(normalize_author(a["name"]), bool(a.get("inferred", False))))
+    sources = []
+    for s in _opt(d, "sources", list) or []:
+        if not isinstance(s, dict) or not isinstance(s.get("file"), str) or not isinstance(s.get("line"), int):
+            raise _Bad("each source must be {\"file\": str, \"line\": int}")
+        sources.append(Source(s["file"], s["line"]))
+    owners = _opt(d, "profile_owners", list) or []
+    if not all(isinstance(o, str) for o in owners):
+        raise _Bad("profile_owners must be a list of names")
+    for key in ("year", "month", "day"):
+        _opt(d, key, int)
+    arxiv_id = _opt(d, "arxiv_id", str)
+    return Paper(
+        id=paper_id(arxiv_id=arxiv_id, title=title, abstract=abstract),
+        title=normalize_space(title) if title else None,
+        authors=tuple(refs),
+        authors_truncated=bool(d.get("authors_truncated", False)),
+        year=d.get("year"),
+        month=d.get("month"),
+        day=d.get("day"),
+        category=_opt(d, "category", str),
+        has_code=bool(d.get("has_code", False)),
+        org=_opt(d, "org", str),
+        abstract=normalize_space(abstract),
+        sources=tuple(sorted(set(sources))) or (source,),
+        arxiv_id=arxiv_id,
+        profile_owners=tuple(sorted({normalize_author(o) for o in owners})),
+    )
+
+
+def profile_from_json(d: dict[str, Any]) -> Profile:
+    if not isinstance(d.get("name"), str) or not isinstance(d.get("source"), dict):
+        raise _Bad("a profile line needs \"name\" and \"source\"")
+    for key in ("h_index", "papers", "citations", "novelty", "ai_score"):
+        _opt(d, key, int)
+    try:
+        return Profile.from_dict(d)
+    except (KeyError, TypeError) as err:
+        raise _Bad(f"bad profile line ({err})") from None
+
+
+def read_jsonl(path: str) -> Iterator[Paper | Profile | Skip | Warn]:
+    for number, text in iter_lines(path):
+        source = Source(path, number)
+        if text is None:
+            yield Skip(source, "line longer than 1 MiB")
+            continue
+        if not text.strip():
+            continue
+        try:
+            d = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as err:
+            yield Skip(source, f"not valid JSON ({getattr(err, 'msg', 'nested too deeply')})")
+            continue
+        try:
+            if isinstance(d, dict) and d.get("type") == "profile":
+                yield profile_from_json(d)
+            else:
+                yield paper_from_json(d, source)
+        except _Bad as err:
+            yield Skip(source, f"not a paper record: {err}")
+
+
+def write_jsonl(papers: Iterable[Paper], path: str | Path, *, profiles: Iterable[Profile] = ()) -> int:
+    """Write one `Paper.to_dict()` per line (keys in the README's order), then one line per profile.
+    Returns the number of papers written."""
+    count = 0
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            for p in papers:
+                f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+                count += 1
+            for prof in profiles:
+                f.write(json.dumps({"type": "profile", **prof.to_dict()}, ensure_ascii=False) + "\n")
+    except OSError as err:
+        raise IngestError(f"{path}: cannot write ({err.strerror or err})") from None
+    return count

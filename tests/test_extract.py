@@ -1,0 +1,322 @@
+"""Extraction: the pure rules, the pipeline on hand-written abstracts, evidence offsets on the seeds,
+bad input, determinism and the `kg extract` command."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.errors import ExtractError
+from kg.extract import build_nlp, extract, rules
+from kg.extract.gazetteer import load_gazetteer, norm, trie_regex
+from kg.model import Paper, paper_id
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def paper(title: str | None, abstract: str) -> Paper:
+    return Paper(id=paper_id(title=title, abstract=abstract), title=title, abstract=abstract)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def names(mentions) -> list[str]:
+    return [m.name for m in mentions]
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in rules.split_sentences(text)]
+
+
+def test_sentences_survive_abbreviations_decimals_urls_and_latex():
+    text = ("Zorblat is 1.4x faster than Quux (e.g. on A100s), see Fig. 3 and Smith et al. for details. "
+            "It reaches $7.7\\times$ speedup vs. the baseline, i.e. more. Code: https://example.org/a.b/c. "
+            "K. V. Rao helped.")
+    assert sentences(text) == [
+        "Zorblat is 1.4x faster than Quux (e.g. on A100s), see Fig. 3 and Smith et al. for details.",
+        "It reaches $7.7\\times$ speedup vs. the baseline, i.e. more.",
+        "Code: https://example.org/a.b/c.",
+        "K. V. Rao helped.",
+    ]
+
+
+def test_sentences_of_empty_and_blank_text():
+    assert rules.split_sentences("") == []
+    assert rules.split_sentences("   \n ") == []
+
+
+def test_mask_latex_keeps_offsets():
+    text = "we propose \\textbf{DDO}, with $2.2\\times$ speedup and 5\\% less"
+    masked = rules.mask_latex(text)
+    assert len(masked) == len(text)
+    assert masked[text.index("DDO"):text.index("DDO") + 3] == "DDO"
+    assert "2.2x" in masked
+
+
+def test_acronym_definitions_link_long_and_short_forms():
+    text = "We store data with Invariant Bit Packing (IBP) and use graph neural networks (GNNs)."
+    defs = [(d[2], d[5]) for d in rules.acronym_definitions(text)]
+    assert defs == [("Invariant Bit Packing", "IBP"), ("graph neural networks", "GNNs")]
+    assert not rules.is_acronym_of("XYZ", "graph neural networks")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("is 12x faster", ["12x"]),
+    ("up to 2.4x higher throughput", ["up to 2.4x"]),
+    ("by 1.5-2.8x over", ["by 1.5-2.8x"]),
+    ("reduces cost by 29-69% and", ["by 29-69%"]),
+    ("achieves 7.7\u00d7 speedup", ["7.7\u00d7"]),
+    ("is an order of magnitude faster", ["an order of magnitude"]),
+])
+def test_factors(text, expected):
+    assert [f[2] for f in rules.factors(text, 0, len(text))] == expected
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Punica: Multi-Tenant LoRA Serving", "Punica"),
+    ("Nexus:Proactive Intra-GPU Disaggregation", "Nexus"),
+    ("The Rainbow Skip Graph: A Fault-Tolerant Structure", "Rainbow Skip Graph"),
+    ("MoE++: Accelerating Mixture-of-Experts", "MoE++"),
+    ("Harder Tasks Need More Experts: Dynamic Routing", None),
+    ("On the Trustworthiness of Models: Guideline", None),
+    ("Learning to Optimize Tensor Programs", None),
+])
+def test_title_name(title, expected):
+    got = rules.title_name(title)
+    assert (got[2] if got else None) == expected
+
+
+def test_trie_regex_prefers_the_longest_name():
+    import re
+
+    rx = re.compile("(" + trie_regex(["Deep", "DeepSpeed", "DeepSpeed-MII"]) + r")\b")
+    assert [m.group(1) for m in rx.finditer("DeepSpeed-MII and DeepSpeed and Deep")] == [
+        "DeepSpeed-MII", "DeepSpeed", "Deep"]
+
+
+def test_norm_ignores_case_punctuation_and_possessives():
+    assert norm("FlashInfer's") == norm("flashinfer") == "flashinfer"
+    assert norm("Megatron-LM") == norm("megatron lm")
+    assert norm("MoE++") == "moe++"
+
+
+def test_vocabulary_ids_are_unique_and_parents_exist():
+    gaz = load_gazetteer()
+    tech = {key for (kind, key) in gaz.entries if kind == "technique"}
+    for (kind, key), entry in gaz.entries.items():
+        if kind == "technique" and entry.parent:
+            assert entry.parent in tech, key
+    assert gaz.entries[("technique", "4-bit-quantization")].parent == "quantization"
+    assert gaz.entries[("technique", "pipeline-parallelism")].parent == "parallelism"
+    assert gaz.lookup("technique", "low-rank adaptation").name == "LoRA"
+
+
+# --- extraction on hand-written abstracts ---------------------------------------------------------
+
+ZORB = paper(
+    "Zorblat: Fast Serving of Sparse Models",
+    "Serving sparse models on GPUs is hard for every LLM framework. We present Zorblat, a serving system "
+    "that applies speculative decoding and 4-bit quantization to mixture-of-experts models such as "
+    "Mixtral and Llama-2-70B. Zorblat is built on top of PyTorch and integrated into SGLang. On A100 "
+    "GPUs with ShareGPT traces, Zorblat achieves up to 2.4x higher throughput than vLLM and 1.5-2x "
+    "lower latency compared to FlashInfer's kernels. We also define Invariant Bit Packing (IBP), a "
+    "layout. Training relies on Gradient Bucket Sharing (GBS).",
+)
+QUUX = paper(
+    "Scaling Sparse Inference",
+    "We study serving at scale (e.g. 1.4x more requests). Unlike ZORBLAT, which batches greedily, "
+    "our scheduler outperforms Zorblat's policy by 29-69% on H100 GPUs.",
+)
+
+
+@pytest.fixture(scope="module")
+def zorb(nlp):
+    return extract([ZORB, QUUX], nlp=nlp)
+
+
+def test_introduced_system_from_title_and_cue(zorb):
+    ex = zorb[0]
+    assert names(ex.systems_introduced) == ["Zorblat", "IBP"]
+    assert ex.systems_introduced[0].evidence.field == "title"
+    # The acronym definition links the long form as an alias.
+    assert ex.systems_introduced[1].aliases == ("Invariant Bit Packing",)
+
+
+def test_mentions_by_kind(zorb):
+    ex = zorb[0]
+    assert names(ex.systems_mentioned) == ["PyTorch", "SGLang", "vLLM", "FlashInfer"]
+    assert names(ex.models) == ["Mixtral", "Llama-2-70B"]
+    assert names(ex.hardware) == ["A100"]
+    assert names(ex.datasets) == ["ShareGPT"]
+    techniques = {m.name: m for m in ex.techniques}
+    assert {"speculative decoding", "4-bit quantization", "mixture-of-experts"} <= set(techniques)
+    assert techniques["4-bit quantization"].parent == "quantization"
+    # Generic capitalised words are not systems.
+    assert not {"LLM", "GPU", "GPUs"} & set(names(ex.systems_mentioned))
+
+
+def test_discovered_technique_from_acronym(zorb):
+    found = {m.name: m for m in zorb[0].techniques}
+    assert found["gradient bucket sharing"].discovered is True
+    assert found["gradient bucket sharing"].aliases == ("GBS",)
+    # "Invariant Bit Packing" is the paper's own (introduced), not a technique.
+    assert "invariant bit packing" not in found
+
+
+def test_typed_relations_with_factor_and_metric(zorb):
+    rels = {(r.source, r.type, r.target): r for r in zorb[0].relations}
+    assert set(rels) == {
+        ("Zorblat", "builds_on", "PyTorch"),
+        ("Zorblat", "integrates_into", "SGLang"),
+        ("Zorblat", "compares_with", "vLLM"),
+        ("Zorblat", "compares_with", "FlashInfer"),
+    }
+    assert rels[("Zorblat", "compares_with", "vLLM")].factor == "up to 2.4x"
+    assert rels[("Zorblat", "compares_with", "vLLM")].metric == "throughput"
+    assert rels[("Zorblat", "compares_with", "FlashInfer")].factor == "1.5-2x"
+
+
+def test_corpus_pass_finds_systems_introduced_elsewhere_in_any_case(zorb):
+    ex = zorb[1]
+    assert names(ex.systems_introduced) == []
+    assert names(ex.systems_mentioned) == ["Zorblat"]
+    assert [m.text for m in ex.systems_mentioned] == ["ZORBLAT"]
+    rel = ex.relations[0]
+    assert (rel.source, rel.source_kind, rel.type, rel.target, rel.factor) == (
+        QUUX.id, "paper", "compares_with", "Zorblat", "by 29-69%")
+
+
+def test_every_evidence_is_a_sentence_of_its_field(zorb):
+    for p, ex in zip([ZORB, QUUX], zorb):
+        _check_evidence(p, ex)
+
+
+def _check_evidence(p: Paper, ex) -> None:
+    spans = {"abstract": rules.split_sentences(rules.mask_latex(p.abstract)), "title": [(0, len(p.title or ""))]}
+    items = [m.evidence for f in ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets",
+                                  "techniques") for m in getattr(ex, f)]
+    items += [r.evidence for r in ex.relations]
+    for ev in items:
+        text = p.abstract if ev.field == "abstract" else p.title
+        assert text[ev.start:ev.end] == ev.sentence
+        assert (ev.start, ev.end) in spans[ev.field]
+
+
+@pytest.mark.seeds
+def test_evidence_offsets_on_the_seed_corpus(nlp):
+    if not SEEDS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"seed files are required in CI: {SEEDS} is missing")
+        pytest.skip("no ../shared/seeds")
+    from kg.ingest import ingest
+
+    papers = ingest(sorted(SEEDS.glob("*.txt"))).papers
+    extractions = extract(papers, nlp=nlp)
+    assert len(extractions) == len(papers) > 200
+    assert sum(len(e.systems_introduced) for e in extractions) > 100
+    for p, ex in zip(papers, extractions):
+        assert ex.id == p.id
+        _check_evidence(p, ex)
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+def test_empty_abstract_gives_an_empty_record(nlp):
+    [ex] = extract([paper("Nothing Here", "")], nlp=nlp)
+    assert ex.to_dict()["systems_mentioned"] == [] and ex.relations == ()
+
+
+def test_no_title_and_no_abstract(nlp):
+    [ex] = extract([Paper(id="a-0", title=None, abstract="")], nlp=nlp)
+    assert ex.id == "a-0" and ex.systems_introduced == ()
+
+
+def test_one_megabyte_abstract(nlp):
+    unit = "We compare Zorblat with vLLM and it is 2x faster than vLLM on A100 GPUs. "
+    text = unit * (1_048_576 // len(unit) + 1)
+    assert len(text) > 1_000_000
+    [ex] = extract([paper("Big", text)], nlp=nlp)
+    assert names(ex.systems_mentioned) == ["vLLM"]
+    assert ex.relations[0].target == "vLLM"
+    _check_evidence(paper("Big", text), ex)
+
+
+def test_control_characters(nlp):
+    text = "We present Zorblat,\x00 a system\x07 that beats vLLM\x1b by 3x.\x0c Done."
+    p = paper("Ctl", text)
+    [ex] = extract([p], nlp=nlp)
+    assert names(ex.systems_introduced) == ["Zorblat"]
+    assert [(r.type, r.target, r.factor) for r in ex.relations] == [("compares_with", "vLLM", "by 3x")]
+    _check_evidence(p, ex)
+
+
+def test_non_english_text(nlp):
+    text = ("我们提出了一个新的系统。Nous présentons un système rapide, 2x plus rapide que vLLM. "
+            "Мы представляем систему.")
+    p = paper("Système", text)
+    [ex] = extract([p], nlp=nlp)
+    assert names(ex.systems_mentioned) == ["vLLM"]
+    _check_evidence(p, ex)
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(ExtractError, match="spaCy pipeline 'no_such_pipeline' is not installed; install it with"):
+        build_nlp("no_such_pipeline")
+
+
+def test_bad_batch_size(nlp):
+    with pytest.raises(ExtractError, match="batch_size must be at least 1, got 0"):
+        extract([ZORB], nlp=nlp, batch_size=0)
+
+
+# --- determinism, processes -----------------------------------------------------------------------
+
+
+def test_same_input_same_output(nlp):
+    a = [e.to_dict() for e in extract([ZORB, QUUX], nlp=nlp)]
+    b = [e.to_dict() for e in extract([ZORB, QUUX], nlp=build_nlp(), batch_size=1)]
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_output(nlp):
+    papers = [ZORB, QUUX] * 20
+    one = [e.to_dict() for e in extract(papers, nlp=nlp)]
+    two = [e.to_dict() for e in extract(papers, nlp=nlp, n_process=2, batch_size=8)]
+    assert one == two
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+
+def test_cli_extract_writes_jsonl(tmp_path):
+    src = tmp_path / "papers.jsonl"
+    src.write_text(json.dumps(ZORB.to_dict()) + "\n", encoding="utf-8")
+    out = tmp_path / "x.jsonl"
+    result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote 1 extractions to {out} (1 systems introduced, 4 relations)\n"
+    [line] = out.read_text(encoding="utf-8").splitlines()
+    d = json.loads(line)
+    assert d["id"] == ZORB.id and d["systems_introduced"][0]["name"] == "Zorblat"
+
+
+def test_cli_extract_missing_model(tmp_path):
+    src = tmp_path / "papers.jsonl"
+    src.write_text(json.dumps(ZORB.to_dict()) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(src), "--model", "no_such_pipeline"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: spaCy pipeline 'no_such_pipeline' is not installed")
+    assert "Traceback" not in result.output
