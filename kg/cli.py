@@ -210,15 +210,16 @@ def build_cmd(
 
     result = build(paths, out=out, aliases=aliases, model=model, n_process=processes, format=format,
                    strict=strict, progress=progress)
-    _print_ingest_summary(result.ingest)
+    from kg.ingest import summary_lines
+
+    for line in summary_lines(result.ingested, limit=5):
+        typer.echo(line)
     counts = result.counts()
     nodes, edges = counts["nodes"], counts["edges"]
-    typer.echo(
-        "Graph: "
-        + ", ".join(f"{nodes.get(k, 0)} {k.lower()}{'s' if not k.endswith('s') else ''}"
-                    for k in ("Paper", "Author", "System", "Technique", "Model", "Hardware", "Dataset",
-                              "Organization", "Category"))
-    )
+    plural = {"Paper": "papers", "Author": "authors", "System": "systems", "Technique": "techniques",
+              "Model": "models", "Hardware": "hardware", "Dataset": "datasets", "Organization": "organizations",
+              "Category": "categories"}
+    typer.echo("Graph: " + ", ".join(f"{nodes.get(k, 0)} {word}" for k, word in plural.items()))
     typer.echo("Edges: " + ", ".join(f"{k} {v}" for k, v in edges.items()))
     entity_merges = [m for m in result.merges if not m.reason.startswith("not merged")]
     typer.echo(f"Merged spellings: {len(entity_merges)} (see --explain-merges)")
@@ -228,15 +229,6 @@ def build_cmd(
         for m in result.merges:
             typer.echo(f"  {m.kept} <- {m.merged!r}: {m.reason}")
     typer.echo(f"Wrote {result.out / 'graph.json'}")
-
-
-def _print_ingest_summary(report) -> None:
-    files = len(report.files)
-    skipped = report.skipped
-    typer.echo(f"Read {files} file{'s' if files != 1 else ''}: {report.records_read} records -> "
-               f"{report.papers} papers ({len(report.merges)} merged, {len(skipped)} skipped)")
-    for s in skipped:
-        typer.echo(f"  skipped {s.source.file}:{s.source.line}: {s.reason}")
 
 
 @app.command("stats")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import EvalError, KgError
+from kg.errors import EvalError
 
 FIELDS = ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets", "techniques")
 RELATION_FIELDS = ("relations", "relations_untyped")
@@ -154,10 +154,7 @@ def predict(gold: list[dict[str, Any]], seeds: Path | None = None) -> dict[str, 
         from kg.ingest import ingest
     except ImportError:
         raise EvalError("kg.ingest is not available; give a prediction file (kg extract ... -o PRED)") from None
-    try:
-        result = ingest([str(f) for f in files])
-    except KgError:
-        raise
+    result = ingest([str(f) for f in files])
     return {e.id: e.to_dict() for e in extract(result.papers)}
 
 

@@ -1,7 +1,7 @@
 """The main job: ingest -> extract -> resolve -> graph, written to a build directory.
 
 A build directory holds what the next build needs to merge into the same entities: the merged paper
-records (`papers.jsonl`), the profile headers (`profiles.jsonl`), the extractions and the graph file.
+records and profile headers (`papers.jsonl`, our own JSON Lines format), the extractions and the graph file.
 Building again with more files re-reads the previous records together with the new files, so a build of
 A then B gives the same files, byte for byte, as one build of A and B.
 """
@@ -17,14 +17,13 @@ from pathlib import Path
 import networkx as nx
 
 from kg.config import GRAPH_FILE
-from kg.errors import GraphError, IngestError
+from kg.errors import GraphError
 from kg.graph import GraphReport, build_graph
 from kg.graphio import write_graph
-from kg.model import Extraction, IngestReport, Merge, Paper, Profile, Source
+from kg.model import Extraction, IngestReport, IngestResult, Merge, Paper, Profile, Source
 from kg.resolve import load_alias_rules, resolve, resolve_authors
 
 PAPERS_FILE = "papers.jsonl"
-PROFILES_FILE = "profiles.jsonl"
 EXTRACTIONS_FILE = "extractions.jsonl"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -35,6 +34,7 @@ class BuildResult:
     graph: nx.MultiDiGraph
     out: Path
     ingest: IngestReport
+    ingested: IngestResult | None = None
     merges: list[Merge] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     previous_papers: int = 0
@@ -43,16 +43,6 @@ class BuildResult:
         nodes = Counter(d["type"] for _, d in self.graph.nodes(data=True))
         edges = Counter(d["type"] for _, _, d in self.graph.edges(data=True))
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
-
-
-def _read_profiles(path: Path) -> list[Profile]:
-    if not path.exists():
-        return []
-    try:
-        return [Profile.from_dict(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise GraphError(f"{path}: not a kg profiles file ({err}); delete it or build into a new --out") from None
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -95,18 +85,16 @@ def build(
     previous_papers = 0
     if previous.exists():
         sources.append(previous)
-        previous_papers = sum(1 for line in previous.open(encoding="utf-8") if line.strip())
+        with previous.open(encoding="utf-8") as fh:
+            previous_papers = sum(1 for line in fh if line.strip() and not line.startswith('{"type": "profile"'))
     if progress:
         progress("ingest", 0, 1)
-    try:
-        result = ingest(sources, format=format, strict=strict)
-    except IngestError:
-        raise
+    result = ingest(sources, format=format, strict=strict)
     papers: list[Paper] = sorted(result.papers, key=lambda p: p.id)
     if not papers:
         raise GraphError("no papers were read from " + ", ".join(str(p) for p in paths)
                          + ": nothing to build (see the ingest summary above for what was skipped)")
-    profiles = _unique_profiles([*result.profiles, *_read_profiles(out / PROFILES_FILE)])
+    profiles = _unique_profiles(result.profiles)
     if progress:
         progress("ingest", 1, 1)
 
@@ -123,14 +111,14 @@ def build(
         progress("graph", 1, 1)
 
     out.mkdir(parents=True, exist_ok=True)
-    write_jsonl(papers, out / PAPERS_FILE)
-    _write_jsonl(out / PROFILES_FILE, (p.to_dict() for p in profiles))
+    write_jsonl(papers, out / PAPERS_FILE, profiles=profiles)
     _write_jsonl(out / EXTRACTIONS_FILE, (e.to_dict() for e in extractions))
     write_graph(graph, out / GRAPH_FILE)
     return BuildResult(
         graph=graph,
         out=out,
         ingest=result.report,
+        ingested=result,
         merges=[*result.report.merges, *resolution.merges, *author_merges],
         dropped=report.dropped,
         previous_papers=previous_papers,

@@ -77,13 +77,16 @@ def bundled_names() -> list[str]:
 
 
 def _parse_params(line: str, where: str) -> tuple[Param, ...]:
-    params = []
+    params: list[Param] = []
+    if line.strip().lower() == "none":
+        return ()
     for part in re.split(r",\s*(?![^()]*\))", line):
         if not part.strip():
             continue
         m = _PARAM.match(part)
         if not m:
-            raise QueryError(f"{where}: cannot read parameter {part.strip()!r}; write `name (type, default X)`")
+            raise QueryError(f"{where}: cannot read parameter {part.strip()!r}; "
+                             "write `name (type, default X)`")
         name, inside = m.group(1), m.group(2) or ""
         ptype, default, has_default = None, None, False
         for item in (i.strip() for i in inside.split(",") if i.strip()):
@@ -155,7 +158,8 @@ def resolve(query_or_file: str) -> tuple[dict[str, str], tuple[Param, ...], str]
         qf = load_query(query_or_file)
         return dict(qf.texts), qf.params, f"query {qf.name!r}"
     path = Path(query_or_file)
-    if path.suffix == ".cypher" or ("\n" not in query_or_file and len(query_or_file) < 4096 and path.is_file()):
+    one_line = "\n" not in query_or_file and len(query_or_file) < 4096
+    if path.suffix == ".cypher" or (one_line and path.is_file()):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:

@@ -50,3 +50,34 @@ def neo4j_driver(neo4j_server):
 
 
 # [/neo4j]
+
+# [seeds] The five seed listings and the graph built from them, once per session.
+# `seeds_dir`: ../shared/seeds; missing -> fail under CI, skip elsewhere.
+# `seed_build`: kg.pipeline.BuildResult of `kg build ../shared/seeds` into a session tmp dir (read-only:
+# tests that change a graph must copy it).
+
+SEEDS_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir():
+    if not SEEDS_DIR.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the seed listings are required in CI and are missing: {SEEDS_DIR}")
+        pytest.skip(f"seed listings not found at {SEEDS_DIR}")
+    return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_build(seeds_dir, tmp_path_factory):
+    from kg.pipeline import build
+
+    return build([seeds_dir], out=tmp_path_factory.mktemp("seed-build"))
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_build):
+    return seed_build.graph
+
+
+# [/seeds]

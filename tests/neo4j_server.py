@@ -107,6 +107,7 @@ class Neo4jServer:
         while time.monotonic() < deadline:
             text = self.log.read_bytes()[offset:].decode("utf-8", "replace")
             if READY in text:
+                self._verify()
                 return
             if self.process.poll() is not None:
                 last = [ln for ln in text.splitlines() if ln.strip()][-3:]
@@ -114,7 +115,19 @@ class Neo4jServer:
                                         + " | ".join(last))
             time.sleep(0.25)
         self.stop()
-        raise ServerUnavailable(f"Neo4j did not accept Bolt connections within {timeout:.0f} s (log: {self.log})")
+        raise ServerUnavailable(f"Neo4j did not accept Bolt connections within {timeout:.0f} s "
+                                f"(log: {self.log})")
+
+    def _verify(self) -> None:
+        """The launcher is up; check that Bolt answers with our credentials, as every test will use it."""
+        import neo4j
+
+        try:
+            with neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver:
+                driver.verify_connectivity()
+        except Exception as err:  # noqa: BLE001 - any failure means no usable server
+            self.stop()
+            raise ServerUnavailable(f"Neo4j started but Bolt at {self.uri} does not answer: {err}") from None
 
     @property
     def running(self) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from test_select_graph import HOSTILE, QUOTES, SCRIPT, sample_graph
+from test_select_graph import HOSTILE, QUOTES, SCRIPT, sample_graph, seed_graph
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -124,7 +124,7 @@ def test_every_format_is_deterministic(tmp_path: Path, fmt: str) -> None:
     b = export(G, tmp_path / "b" / f"out.{fmt}", format=fmt).paths
     for x, y in zip(a, b, strict=True):
         if fmt == "gexf":  # GEXF stamps today's date
-            strip = lambda t: re.sub(r'lastmodifieddate="[^"]*"', "", t)  # noqa: E731
+            strip = lambda t: re.sub(r'lastmodifieddate="[^"]*"', "", t)
             assert strip(x.read_text()) == strip(y.read_text())
         else:
             assert x.read_bytes() == y.read_bytes()
@@ -271,8 +271,8 @@ def test_cli_export(tmp_path: Path) -> None:
     assert result.stdout == f"wrote {tmp_path / 's.graphml'}: graphml, 3 nodes, 3 edges\n"
     assert result.stderr.splitlines() == [
         "hops: dropped 13 nodes and 22 edges (more than 1 hop from the center)",
-        "limit: dropped 3 nodes and 4 edges (kept the 3 most connected): paper:2301.00002, system:evil, "
-        "system:punica",
+        ("limit: dropped 3 nodes and 4 edges (kept the 3 most connected): paper:2301.00002, system:evil, "
+         "system:punica"),
     ]
     assert sorted(read_graphml(tmp_path / "s.graphml")) == ["paper:2401.00001", "system:flashinfer",
                                                             "system:vllm"]
@@ -283,8 +283,8 @@ def test_cli_export_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     base = ["export", "--graph", str(tmp_path / "graph.json"), "-o", str(tmp_path / "o")]
     result = runner.invoke(app, [*base, "-f", "xml"])
-    assert (result.exit_code, result.stderr) == (1, "Error: unknown export format 'xml': allowed: graphml, gexf, "
-                                                 "json, csv, cypher, dot\n")
+    assert (result.exit_code, result.stderr) == (1, ("Error: unknown export format 'xml': allowed: graphml, "
+                                                  "gexf, json, csv, cypher, dot\n"))
     result = runner.invoke(app, [*base, "-f", "json", "--author", "Zhihao Jai"])
     assert (result.exit_code, result.stderr) == (
         1, "Error: no entity named 'Zhihao Jai' among Author nodes; did you mean: Zhihao Jia?\n")
@@ -380,3 +380,25 @@ def test_cypher_script_loads_into_neo4j(request: pytest.FixtureRequest, tmp_path
 @pytest.mark.neo4j
 def test_csv_loads_into_neo4j(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     check_csv_in_neo4j(_neo4j(request), sample_graph(), tmp_path)
+
+
+# --- the seed graph ----------------------------------------------------------------------------------
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("fmt", sorted(READERS))
+def test_zhihao_jia_neighbourhood_round_trips(tmp_path: Path, fmt: str) -> None:
+    result = export(seed_graph(), tmp_path / f"z.{fmt}", format=fmt, selection=Selection(center=("Zhihao Jia",)))
+    H = result.selected.graph
+    assert result.selected.centers == ("author:zhihao-jia",)
+    assert {"Author", "Paper"} <= {t for _, t in H.nodes(data="type")}
+    assert_same_graph(H, READERS[fmt](result.paths[0]))
+
+
+@pytest.mark.seeds
+@pytest.mark.neo4j
+def test_zhihao_jia_neighbourhood_loads_into_neo4j(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    db = _neo4j(request)
+    H = export(seed_graph(), tmp_path / "z.json", format="json", selection=Selection(center=("Zhihao Jia",)))
+    check_cypher_in_neo4j(db, H.selected.graph, tmp_path)
+    check_csv_in_neo4j(db, H.selected.graph, tmp_path)

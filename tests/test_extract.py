@@ -307,7 +307,7 @@ def test_cli_extract_writes_jsonl(tmp_path):
     out = tmp_path / "x.jsonl"
     result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"wrote 1 extractions to {out} (1 systems introduced, 4 relations)\n"
+    assert result.output == f"wrote 1 extractions to {out} (2 systems introduced, 4 relations)\n"
     [line] = out.read_text(encoding="utf-8").splitlines()
     d = json.loads(line)
     assert d["id"] == ZORB.id and d["systems_introduced"][0]["name"] == "Zorblat"

@@ -126,8 +126,8 @@ def sample_graph() -> nx.MultiDiGraph:
     for p, t in ((p1, sd), (p1, paging), (p2, paging), (p3, sd), (p4, sd), (p4, lora), (p5, lora),
                  (p5, paging)):
         G.add_edge(p, t, key="USES", type="USES", **_ev())
-    for p, x in ((p1, vllm), (p1, node_id("Model", "llama-2-7b")), (p2, vllm), (p2, node_id("Hardware", "a100")),
-                 (p3, node_id("Dataset", "sharegpt")), (p4, vllm), (p4, torch), (p5, node_id("Hardware", "a100"))):
+    for p, x in ((p1, vllm), (p1, node_id("Model", "llama-2-7b")), (p2, vllm), (p2, node_id("Hardware", "a100")),  # noqa: E501
+                 (p3, node_id("Dataset", "sharegpt")), (p4, vllm), (p4, torch), (p5, node_id("Hardware", "a100"))):  # noqa: E501
         G.add_edge(p, x, key="MENTIONS", type="MENTIONS", **_ev())
     _cite(G, "COMPARES_WITH", turbo, vllm, "2401.00001", "12x", "throughput")
     _cite(G, "COMPARES_WITH", turbo, orca, "2401.00001", "3.5x")
@@ -155,7 +155,7 @@ def test_hostile_names_round_trip_through_the_embedded_engine():
     expected = sorted(d["name"] for _, d in G.nodes(data=True) if d["type"] == "Author")
     assert [r[0] for r in res.rows] == expected
     for name in HOSTILE:
-        res = embedded.run(db, "MATCH (a:Author {name: $name}) RETURN a.name AS name, a.id AS id", {"name": name})
+        res = embedded.run(db, "MATCH (a:Author {name: $name}) RETURN a.name AS name, a.id AS id", {"name": name})  # noqa: E501
         assert res.rows == ((name, node_id("Author", name.casefold().replace(" ", "-"))),)
 
 
@@ -259,15 +259,15 @@ def test_cli_query_table(graph_file):
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "by                            by_label  factor  metric      paper       evidence\n"
-        "----------------------------  --------  ------  ----------  ----------  -----------------------------------\n"
-        "MATCH (n) RETURN n: a Survey  Paper                         2305.00004  paper:2305.00004 vs system:vllm.\n"
-        "TurboServe                    System    12x     throughput  2401.00001  system:turboserve vs system:vllm.\n"
-        "Paged'Attn }                  System    1.4x    latency     2402.00002  system:paged'attn } vs system:vllm.\n"
+        "----------------------------  --------  ------  ----------  ----------  -----------------------------------\n"  # noqa: E501
+        "MATCH (n) RETURN n: a Survey  Paper                         2305.00004  paper:2305.00004 vs system:vllm.\n"  # noqa: E501
+        "TurboServe                    System    12x     throughput  2401.00001  system:turboserve vs system:vllm.\n"  # noqa: E501
+        "Paged'Attn }                  System    1.4x    latency     2402.00002  system:paged'attn } vs system:vllm.\n"  # noqa: E501
     )
 
 
 def test_cli_query_json_and_csv(graph_file):
-    result = runner.invoke(app, ["query", "MATCH (s:System) WHERE s.name STARTS WITH $p RETURN s.name AS name, "
+    result = runner.invoke(app, ["query", "MATCH (s:System) WHERE s.name STARTS WITH $p RETURN s.name AS name, "  # noqa: E501
                                  "s.aliases AS aliases ORDER BY name", "--param", "p=Pa", "--json",
                                  "--graph", str(graph_file)])
     assert result.exit_code == 0, result.output

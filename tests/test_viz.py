@@ -17,7 +17,7 @@ from kg.graphio import write_graph
 from kg.select import Selection
 from kg.sinks.html import viz
 
-EXTERNAL = re.compile(r"<(script|link|img|iframe|object|embed|source)\b[^>]*\b(src|href)\s*=", re.I)
+EXTERNAL = re.compile(r"<(script|link|img|iframe|object|embed|source)\b[^>]*\b(src|href)\s*=", re.IGNORECASE)
 
 
 def page_data(html: str) -> dict:
@@ -127,7 +127,7 @@ def test_large_views_lay_out_once_and_big_ones_are_refused(tmp_path: Path) -> No
                        papers=["x"])
     data = page_data(viz(G, tmp_path / "v.html").path.read_text())
     assert data["options"]["layout"]["improvedLayout"] is False
-    assert data["options"]["physics"]["stabilization"]["iterations"] == 150
+    assert data["options"]["physics"]["stabilization"]["iterations"] == 200  # 40,000 node-steps / 200 nodes
     with pytest.raises(SelectionError) as err:
         viz(G, tmp_path / "w.html", max_nodes=150)
     assert str(err.value) == ("the all view has 200 nodes, more than 150: narrow the selection (--center, --type, "
@@ -168,8 +168,8 @@ def test_cli_viz_errors(tmp_path: Path) -> None:
         (["--view", "ego"], "Error: the ego view needs a center: add --center NAME (or --author/--system/--technique)\n"),
         (["--center", "Punika"], "Error: no entity named 'Punika'; did you mean: Punica?\n"),
         (["--since", "2031"], "Error: the selection matched nothing after --since/--until: papers span 2022-2024\n"),
-        (["--max-nodes", "10"], "Error: the all view has 19 nodes, more than 10: narrow the selection (--center, "
-                                "--type, --limit) or raise the cap with --max-nodes 19\n"),
+        (["--max-nodes", "10"], ("Error: the all view has 19 nodes, more than 10: narrow the selection (--center, "
+                                 "--type, --limit) or raise the cap with --max-nodes 19\n")),
     ]
     for args, message in cases:
         result = runner.invoke(app, [*base, *args])

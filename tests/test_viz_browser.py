@@ -52,7 +52,7 @@ VIEWS = [
     ("coauthors", Selection(), (5, 5), "author:zhihao-jia", "Zhihao Jia\ntype: Author\nh-index: 50"),
     ("citations", Selection(), (4, 4), "system:punica", "Punica\ntype: System"),
     ("techniques", Selection(), (5, 3), "technique:lora", "LoRA\ntype: Technique\nkey: lora\nparent: peft"),
-    ("ego", Selection(center=("FlashInfer",), hops=2), (10, 15), "paper:2401.00001",
+    ("ego", Selection(center=("FlashInfer",), hops=2), (13, 19), "paper:2401.00001",
      f"{HOSTILE}\ntype: Paper\nyear: 2024"),
 ]
 

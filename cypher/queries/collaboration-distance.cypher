@@ -3,3 +3,4 @@
 // Params: from (string, an author's name), to (string, another author's name)
 MATCH p = (a:Author {name: $from})-[:CO_AUTHOR* SHORTEST 1..6]-(b:Author {name: $to})
 RETURN a.name AS author, b.name AS other, length(p) AS distance
+LIMIT 1

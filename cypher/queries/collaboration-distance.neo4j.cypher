@@ -4,3 +4,4 @@
 // Neo4j variant: shortestPath() here, `-[* SHORTEST 1..6]-` in LadybugDB; neither engine accepts the other.
 MATCH p = shortestPath((a:Author {name: $from})-[:CO_AUTHOR*1..6]-(b:Author {name: $to}))
 RETURN a.name AS author, b.name AS other, length(p) AS distance
+LIMIT 1

@@ -30,7 +30,7 @@ def build_nlp(model: str | None = None, *, data_dir: str | None = None) -> Langu
     Nothing is downloaded: a `model` that is not installed is an `ExtractError` with the install hint."""
     import spacy
 
-    from kg.extract import components  # noqa: F401  (registers the factories)
+    from kg.extract import components  # registers the factories
 
     if model:
         try:
@@ -43,6 +43,8 @@ def build_nlp(model: str | None = None, *, data_dir: str | None = None) -> Langu
     else:
         nlp = spacy.blank("en")
     nlp.max_length = MAX_LENGTH
+    if not isinstance(nlp.tokenizer, components.KeepText):
+        nlp.tokenizer = components.KeepText(nlp.tokenizer)
     nlp.add_pipe("kg_sentences")
     nlp.add_pipe("kg_extract", config={"data_dir": data_dir})
     return nlp
@@ -52,7 +54,6 @@ def extract(papers: Iterable[Paper], *, nlp: Language | None = None, n_process: 
             batch_size: int = 64) -> list[Extraction]:
     """One `Extraction` per paper, in input order; the same papers always give the same output."""
     from kg.extract.core import CorpusNames, analyze, assemble, introduced_names
-    from kg.extract.gazetteer import load_gazetteer
 
     papers = list(papers)
     if n_process < 1:
@@ -67,7 +68,8 @@ def extract(papers: Iterable[Paper], *, nlp: Language | None = None, n_process: 
     texts = [_clean(p.abstract) for p in papers]
     infos: list[dict[str, Any]] = []
     for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-        infos.append(doc.user_data["kg"])
+        info = doc.user_data["kg"]
+        infos.append(info)
     # Titles are one short line each: analysed directly, not worth a second pipeline pass.
     title_infos = [analyze(_clean(p.title or ""), gaz) if p.title else None for p in papers]
     corpus = CorpusNames()

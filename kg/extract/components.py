@@ -28,7 +28,7 @@ class SentenceSpans:
         self.set_token_flags = set_token_flags
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = rules.split_sentences(rules.mask_latex(doc.text))
+        spans = rules.split_sentences(rules.mask_latex(doc_text(doc)))
         doc.user_data["kg_sents"] = [list(s) for s in spans]
         if self.set_token_flags and len(doc):
             starts = {s for s, _ in spans}
@@ -47,5 +47,30 @@ class ExtractComponent:
         self.gaz = load_gazetteer(data_dir)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data["kg"] = analyze(doc.text, self.gaz)
+        doc.user_data["kg"] = analyze(doc_text(doc), self.gaz, doc.user_data.get("kg_sents"))
         return doc
+
+
+class KeepText:
+    """Wraps the tokenizer to keep the input string in `doc.user_data`: `doc.text` rebuilds it from the
+    tokens, which cost as much as tokenizing again (measured by benchmarks/bench_extract.py)."""
+
+    def __init__(self, tokenizer) -> None:  # type: ignore[no-untyped-def]
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data["kg_text"] = text
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):  # type: ignore[no-untyped-def]
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.tokenizer, name)
+
+
+def doc_text(doc: Doc) -> str:
+    text = doc.user_data.get("kg_text")
+    return text if isinstance(text, str) else doc.text

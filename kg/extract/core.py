@@ -10,29 +10,34 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg.extract import rules
-from kg.extract.gazetteer import Entry, Gazetteer, norm, trie_regex
+from kg.extract.gazetteer import Gazetteer, norm, trie_regex
 from kg.model import Evidence, Extraction, Mention, Paper, Relation
 
 # Model names with a size or version suffix that is not in the vocabulary (`LLaMA-65B`, `Morph-1B`,
 # `Llama 3-V`, `Qwen2.5-7B-Instruct`): the family from `models.jsonl`, or any capitalised stem whose
 # suffix is a parameter count.
 _MODEL_SUFFIX = r"(?:[- ]?v?\d+(?:\.\d+)?(?:[-/]\d+(?:\.\d+)?)*)?(?:-?\d+(?:\.\d+)?[BMK])?(?:-(?:V|Chat|Instruct|Base|hf|XL|Large|Base))?"
-_SIZE_MODEL = re.compile(r"(?<![\w\-./])([A-Z][A-Za-z]*(?:-[A-Za-z]+)*-\d+(?:\.\d+)?[BM])(?![\w\-])")
+_SIZE_MODEL = re.compile(r"(?<![\w\-./])([A-Za-z][A-Za-z]*(?:[- ]?\d+(?:\.\d+)?)*(?:-[A-Za-z]+)*"
+                         r"-\d+(?:\.\d+)?[BM](?:-(?:Chat|Instruct|Base|hf))?)(?![\w\-])")
 _FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:an?|the)\s+")
 
 SYSTEM_KINDS = ("system",)
 
 
-def analyze(text: str, gaz: Gazetteer) -> dict[str, Any]:
-    """Everything about one text that does not depend on the rest of the corpus. Plain data only."""
+def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None) -> dict[str, Any]:
+    """Everything about one text that does not depend on the rest of the corpus. Plain data only.
+    `sents`: the spans `kg_sentences` already found for this text, if any."""
     masked = rules.mask_latex(text)
-    sents = rules.split_sentences(masked)
+    if sents is None:
+        sents = rules.split_sentences(masked)  # type: ignore[assignment]
     intros: list[list[Any]] = []
     for i, span in enumerate(sents):
         for s, e, name, aliases in rules.intro_names(masked, span):
@@ -60,10 +65,16 @@ def _model_hits(text: str, gaz: Gazetteer, hits: list[list[Any]]) -> list[list[A
         if m and m.end() > h[1] and not text[m.end():m.end() + 1].isalnum():
             h[1] = m.end()
             h[4] = text[h[0]:h[1]]
-    covered = [(h[0], h[1]) for h in hits]
     for m in _SIZE_MODEL.finditer(text):
-        if not any(s <= m.start(1) < e for s, e in covered):
-            extra.append([m.start(1), m.end(1), "model", "sized:" + norm(m.group(1)), m.group(1)])
+        s0, e0 = m.span(1)
+        # A sized name replaces the shorter hits inside it (`Llama-2` in `Llama-2-70B`).
+        hits[:] = [h for h in hits if not (s0 <= h[0] and h[1] <= e0)]
+        if any(h[0] < e0 and s0 < h[1] for h in hits):
+            continue
+        family = re.match(r"[A-Za-z]+", m.group(1))
+        ent = gaz.lookup("model", family.group(0)) if family else None
+        key = ent.key if ent else "sized:" + norm(m.group(1))
+        extra.append([s0, e0, "model", key, m.group(1)])
     return extra
 
 
@@ -98,6 +109,8 @@ class CorpusNames:
                 # `Bagpipe`); plain words (`Prism`, `Nexus`, `Ray`) only as written.
                 if rules.is_nameish(s) and len(norm(s)) >= 4:
                     coined.add(s.casefold())
+                elif len(s) >= 4:
+                    surfaces.add(s.upper())  # `ZORBLAT` for `Zorblat`, but never `zorblat`
         end = r"(?:'s|\u2019s|s)?(?![\w+]|-(?!based|like|style|powered)\w)"
         self._cs = re.compile(r"(?<![\w\-./+])(" + trie_regex(surfaces) + ")" + end)
         self._ci = re.compile(r"(?<![\w\-./+])(" + trie_regex(coined) + ")" + end, re.I)
@@ -135,7 +148,6 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
             out.append((name, list(aliases), "abstract", s, e))
     # Merge spellings of one system: by normalised form, and an acronym with its long form.
     merged: list[tuple[str, list[str], str, int, int]] = []
-    masked = info.get("masked") or text
     acr = [(a[2], a[5]) for a in info["acronyms"]]
     for name, aliases, fld, s, e in out:
         forms = {norm(name), *(norm(a) for a in aliases)}
@@ -153,8 +165,15 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
     for name, aliases, fld, s, e in merged:
         al = [a for a in dict.fromkeys(aliases) if norm(a) != norm(name)]
         result.append((name, al, fld, s, e))
-    del masked
     return result
+
+
+def _claimed(mask: bytearray, s: int, e: int) -> bool:
+    return mask.find(1, s, e) != -1
+
+
+def _claim(mask: bytearray, s: int, e: int) -> None:
+    mask[s:e] = b"\x01" * (e - s)
 
 
 def _acceptable_intro(name: str, gaz: Gazetteer) -> bool:
@@ -170,7 +189,7 @@ def _acceptable_intro(name: str, gaz: Gazetteer) -> bool:
 def _evidence(text: str, sents: list[list[int]], pos: int, fld: str = "abstract") -> Evidence:
     if not sents:
         return Evidence(text, 0, len(text), fld)
-    i = rules.sentence_of([tuple(s) for s in sents], pos)  # type: ignore[misc]
+    i = rules.sentence_of(sents, pos)  # type: ignore[arg-type]
     s, e = sents[i]
     return Evidence(text[s:e], s, e, fld)
 
@@ -195,7 +214,10 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
         if not finfo:
             continue
         fmasked = finfo.get("masked") or ftext
-        covered: list[tuple[int, int]] = []
+        # Characters already claimed by a name (a byte mask: overlap tests stay linear on 1 MB texts).
+        covered = bytearray(len(fmasked) + 1)
+        claimed = functools.partial(_claimed, covered)
+        claim = functools.partial(_claim, covered)
         for s, e, kind, key, surface in finfo["hits"]:
             canon = intro_forms.get(norm(surface))
             if canon:
@@ -203,25 +225,25 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
             else:
                 ent = gaz.entries.get((kind, key))
                 occ.append((fld, s, e, kind, key, ent.name if ent else surface, surface))
-            covered.append((s, e))
+            claim(s, e)
         for s, e, canon, surface in corpus.find(fmasked):
-            if any(cs < e and s < ce for cs, ce in covered):
+            if claimed(s, e):
                 continue
-            covered.append((s, e))
+            claim(s, e)
             occ.append((fld, s, e, "system", None, intro_forms.get(norm(surface), canon), surface))
         # Intro spans that no vocabulary covered (the defining sentence itself).
         for name, aliases, ifld, s, e in intro:
-            if ifld == fld and not any(cs <= s < ce for cs, ce in covered):
-                covered.append((s, e))
+            if ifld == fld and not claimed(s, s + 1):
+                claim(s, e)
                 occ.append((fld, s, e, "system", None, name, fmasked[s:e]))
         # Unknown coined names in a comparison or lineage context: other systems the paper names.
         fsents = finfo["sents"] if fld == "abstract" else tsents
         span_list = [tuple(x) for x in fsents]
         for s, e, name in finfo["names"]:
-            if any(cs < e and s < ce for cs, ce in covered) or gaz.is_generic(name):
+            if claimed(s, e) or gaz.is_generic(name):
                 continue
             if norm(name) in intro_forms:
-                covered.append((s, e))
+                claim(s, e)
                 occ.append((fld, s, e, "system", None, intro_forms[norm(name)], name))
                 continue
             if not span_list:
@@ -229,7 +251,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
             si = rules.sentence_of(span_list, s)  # type: ignore[arg-type]
             if rules.relation_cue(fmasked, span_list[si], s, for_mention=True) is None:  # type: ignore[arg-type]
                 continue
-            covered.append((s, e))
+            claim(s, e)
             occ.append((fld, s, e, "system", None, name, name))
     occ.sort(key=lambda o: (o[0] != "title", o[1]))
 
@@ -258,7 +280,9 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
         buckets[kind].append(Mention(
             name=name, text=surface, kind=kind, evidence=ev(fld, s),
             key=(key if key and not key.startswith("sized:") else None),
-            aliases=ent.aliases if ent and kind != "technique" else (),
+            # A sized model (`LLaMA-65B`) keeps its family key but not the family's spellings.
+            aliases=ent.aliases if ent and kind != "technique" and norm(surface) in
+            {norm(x) for x in (ent.name, *ent.aliases)} else (),
             parent=ent.parent if ent and kind == "technique" else None,
         ))
     _acronym_techniques(info, text, sents, gaz, intro_forms, seen, buckets["technique"])
@@ -312,7 +336,9 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
         if not spans:
             continue
         f_occ = [o for o in occ if o[0] == fld]
-        sys_starts = [o[1] for o in f_occ if o[3] == "system"]
+        sys_starts = sorted(o[1] for o in f_occ if o[3] == "system")
+        own = sorted((o[1], o[5]) for o in f_occ if o[3] == "system" and o[5] in intro_names_set)
+        own_starts = [o[0] for o in own]
         for _, s, e, kind, _key, canon, _surface in f_occ:
             if kind != "system" or canon in intro_names_set:
                 continue
@@ -325,10 +351,9 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
             # The source: the paper's own system named last before the cue in this sentence, else its
             # first one, else the paper itself.
             source = None
-            for o in f_occ:
-                if o[3] == "system" and o[5] in intro_names_set and span[0] <= o[1] < cue_pos:
-                    source = o[5]
-                    break
+            j = bisect_left(own_starts, span[0])
+            if j < len(own) and own[j][0] < cue_pos:
+                source = own[j][1]
             if source is None and rules.is_weak_cue(ftext, cue_pos):
                 # "(e.g., METIS)" in a background sentence: a list, not the paper's comparison.
                 continue

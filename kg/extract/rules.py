@@ -9,7 +9,8 @@ thin wrappers and `tests/test_extract_rules.py` calls these directly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Sequence
 
 # --- text normalisation ---------------------------------------------------------------------------
 
@@ -87,7 +88,7 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
         spans.append((start, end))
 
 
-def sentence_of(spans: list[tuple[int, int]], pos: int) -> int:
+def sentence_of(spans: Sequence[Sequence[int]], pos: int) -> int:
     """Index of the sentence span that holds character `pos` (the last one starting at or before it)."""
     lo, hi = 0, len(spans) - 1
     best = 0
@@ -360,7 +361,7 @@ _WEAK_COMPARE = re.compile(r"^(?:like|such as|including|e\.g\.,?)$", re.I)
 _WEAK_BUILD = re.compile(r"^(?:on|with|uses|using|reuses?)$", re.I)
 
 
-def relation_cue(text: str, sent: tuple[int, int], target_start: int, other_starts: Iterable[int] = (),
+def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts: Sequence[int] = (),
                  *, for_mention: bool = False) -> tuple[str, int] | None:
     """The relation type the sentence states towards the system at `target_start`, and the cue offset.
 
@@ -380,7 +381,8 @@ def relation_cue(text: str, sent: tuple[int, int], target_start: int, other_star
     if not found:
         return None
     found.sort(key=lambda f: (-f[0], f[1]))
-    others = sorted(o for o in other_starts if window_start <= o < target_start)
+    # `other_starts` is sorted: only the few names inside the window are looked at.
+    others = list(other_starts[bisect_left(other_starts, window_start):bisect_left(other_starts, target_start)])
     for cue_end, cue_start, rtype, cue_text in found:
         between = text[cue_end:target_start]
         listed = [o for o in others if cue_end <= o]

@@ -250,7 +250,7 @@ def load(G: nx.MultiDiGraph, path: str | Path | None = None) -> Any:
                 options = f" (from='{a}', to='{b}')" if len(pairs) > 1 else ""
                 _execute(conn, _copy_query(t.name, csv_path, ["from", "to"], t.columns, options), params)
         if edges:
-            (etype, a, b), found = sorted(edges.items())[0]
+            (etype, a, b), found = min(edges.items())
             raise GraphError(f"edge {found[0][0]!r} -> {found[0][1]!r}: {etype} may not join {a} to {b}; "
                              f"allowed: {', '.join(f'{x}->{y}' for x, y in EDGE_TYPES[etype][0])}")
     conn.close()
@@ -331,7 +331,14 @@ def open_graph(graph_file: str | Path, *, cache: bool = True) -> Any:
             if old != target:
                 with contextlib.suppress(OSError):
                     old.unlink() if old.is_file() else shutil.rmtree(old)
-    return ladybug.Database(str(target), read_only=True)
+    try:
+        return ladybug.Database(str(target), read_only=True)
+    except RuntimeError:
+        # A cache left broken (disk full, an older engine): drop it and serve this query from memory;
+        # the next query rebuilds it.
+        with contextlib.suppress(OSError):
+            target.unlink() if target.is_file() else shutil.rmtree(target)
+        return load(read_graph(graph_file))
 
 
 def query(graph_file: str | Path, cypher: str, params: Mapping[str, Any] | None = None, *,

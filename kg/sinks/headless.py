@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from kg.errors import ExportError
 
@@ -46,7 +46,7 @@ class Page:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         try:
             self.driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-        except Exception as err:  # selenium raises many kinds; the message says which
+        except Exception as err:  # noqa: BLE001 -- selenium raises many kinds; the message says which
             shutil.rmtree(self._profile, ignore_errors=True)
             raise ExportError(f"cannot start headless Chromium ({chromium}): {str(err).splitlines()[0]}") from None
         self.driver.execute_cdp_cmd("Network.enable", {})
@@ -56,7 +56,7 @@ class Page:
         self._logs: list[dict[str, Any]] = []
         self._perf: list[dict[str, Any]] = []
 
-    def __enter__(self) -> Page:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

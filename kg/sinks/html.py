@@ -69,8 +69,8 @@ EDGE_STYLE: dict[str, tuple[str, bool | list[int], bool]] = {
 OTHER_EDGE: tuple[str, bool | list[int], bool] = ("#999999", False, True)
 
 LABEL_CHARS = 40
-# Past this many nodes the layout runs fewer physics iterations and skips vis's O(n^2) "improved
-# layout" pass: a 2,000-node view must open in a few seconds.
+# Past this many nodes the layout skips vis's O(n^2) "improved layout" pass, uses a coarser force
+# approximation and draws straight edges: a 2,000-node view must open in a few seconds.
 LARGE = 150
 
 
@@ -213,10 +213,18 @@ def _network(H: nx.MultiDiGraph, *, size: str, centers: tuple[str, ...], source:
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based" if large else "barnesHut",
-            "stabilization": {"enabled": True, "iterations": 150 if large else 400, "updateInterval": 50},
+            # A coarser Barnes-Hut approximation for big views: each iteration is cheaper.
+            "forceAtlas2Based": {"theta": 0.8 if large else 0.5},
+            "stabilization": {"enabled": True, "iterations": _iterations(H.number_of_nodes()), "updateInterval": 50},
         },
     }
     return net
+
+
+def _iterations(nodes: int) -> int:
+    """Layout iterations before physics stops: a budget of node-steps, so a 1,000-node view settles in
+    40 iterations and a 2,000-node one in 20 (a few seconds in headless Chromium) instead of minutes."""
+    return max(20, min(400, 40_000 // max(nodes, 1)))
 
 
 def _size_value(H: nx.MultiDiGraph, node: str, size: str) -> int:
@@ -325,10 +333,11 @@ _PAGE = """<!DOCTYPE html>
 <style>{{ vis_css | raw }}</style>
 <style>
   html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, sans-serif; color: #222; }
+  body { display: flex; flex-direction: column; }
   #kg-top { display: flex; gap: 1em; align-items: center; padding: 6px 12px; border-bottom: 1px solid #ddd; }
   #kg-top h1 { font-size: 16px; margin: 0; }
   #kg-summary, #kg-found { color: #666; }
-  #kg-main { display: flex; height: calc(100% - 44px); }
+  #kg-main { display: flex; flex: 1; min-height: 0; }
   #kg-network { flex: 1; min-width: 0; }
   #kg-legend { width: 190px; padding: 8px 12px; border-left: 1px solid #ddd; overflow: auto; font-size: 13px; }
   #kg-legend h2 { font-size: 13px; margin: 8px 0 4px; }

@@ -163,7 +163,8 @@ def _node_query(label: str) -> str:
 
 def _edge_query(etype: str, a: str, b: str) -> str:
     return (
-        f"UNWIND $rows AS row MATCH (a:{_label(a)} {{id: row.source}}) MATCH (b:{_label(b)} {{id: row.target}}) "
+        f"UNWIND $rows AS row MATCH (a:{_label(a)} {{id: row.source}}) "
+        f"MATCH (b:{_label(b)} {{id: row.target}}) "
         f"MERGE (a)-[r:{_rel_type(etype)} {{kg_key: row.key}}]->(b) "
         "WITH r, row, (r.kg_hash IS NULL OR r.kg_hash <> row.hash) AS changed "
         "FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET r += row.props, r.kg_hash = row.hash) "
@@ -190,7 +191,7 @@ class _Session:
 
     def __init__(self, settings: Neo4jSettings, *, retry_seconds: float) -> None:
         if not settings.password:
-            raise Neo4jSyncError("no Neo4j password: set KG_NEO4J_PASSWORD or pass --password")
+            raise Neo4jSyncError("no Neo4j password: set KG_NEO4J_PASSWORD (`kg sync` also takes --password)")
         try:
             from neo4j import GraphDatabase
         except ImportError as err:  # pragma: no cover - neo4j is a dependency
@@ -210,8 +211,14 @@ class _Session:
         self.driver.close()
 
     def error(self, err: Exception) -> Neo4jSyncError:
-        from neo4j.exceptions import (AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable,
-                                      SessionExpired)
+        from neo4j.exceptions import (
+            AuthError,
+            ClientError,
+            DriverError,
+            Neo4jError,
+            ServiceUnavailable,
+            SessionExpired,
+        )
 
         s = self.settings
         code = getattr(err, "code", "") or ""
@@ -327,7 +334,8 @@ def _prune(session: _Session, G: nx.MultiDiGraph, nodes: Mapping[str, list[dict[
         res = session.execute(
             f"MATCH (a)-[r:{_rel_type(etype)}]->(b) WHERE r.kg_key IS NOT NULL "
             "RETURN a.id AS source, b.id AS target, r.kg_key AS key, elementId(r) AS eid")
-        stale_rels += [r["eid"] for r in res.records if (r["source"], r["target"], r["key"]) not in keep_edges]
+        stale_rels += [r["eid"] for r in res.records
+                       if (r["source"], r["target"], r["key"]) not in keep_edges]
     stale_nodes: list[str] = []
     for label in NODE_TYPES:
         keep = {row["id"] for row in nodes.get(label, [])}
@@ -357,7 +365,8 @@ def _prune(session: _Session, G: nx.MultiDiGraph, nodes: Mapping[str, list[dict[
 
 
 def _value(value: Any) -> Any:
-    from neo4j.graph import Node, Path as GraphPath, Relationship
+    from neo4j.graph import Node, Relationship
+    from neo4j.graph import Path as GraphPath
 
     if isinstance(value, Node | Relationship):
         return {k: _value(v) for k, v in sorted(dict(value).items()) if not k.startswith("kg_")}
@@ -390,7 +399,8 @@ def server_counts(settings: Neo4jSettings, *, retry_seconds: float = 15.0) -> di
     try:
         counts: dict[str, int] = {}
         for label in NODE_TYPES:
-            res = session.execute(f"MATCH (n:{_label(label)}) WHERE n.kg_hash IS NOT NULL RETURN count(n) AS c")
+            res = session.execute(f"MATCH (n:{_label(label)}) WHERE n.kg_hash IS NOT NULL "
+                                  "RETURN count(n) AS c")
             counts[label] = res.records[0]["c"]
         for etype in EDGE_TYPES:
             res = session.execute(f"MATCH ()-[r:{_rel_type(etype)}]->() WHERE r.kg_key IS NOT NULL "

@@ -8,6 +8,7 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.io.ByteUnit;
 
 /**
@@ -19,6 +20,22 @@ import org.neo4j.io.ByteUnit;
  * once queries run, and shuts the DBMS down cleanly on SIGTERM/SIGINT so the store can be reopened.
  */
 public final class KgNeo4jServer {
+    /**
+     * A fresh DBMS has user neo4j with the expired password "neo4j"; set ours without expiry. Embedded
+     * calls run with full rights. On a restart over an existing home the password is usually already
+     * ours, which Neo4j refuses to "change" to itself: that case is fine.
+     */
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        try {
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        } catch (QueryExecutionException e) {
+            if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                throw e;
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: KgNeo4jServer HOME PORT [PAGECACHE_MB]");
@@ -46,14 +63,17 @@ public final class KgNeo4jServer {
             stopped.countDown();
         }));
 
-        if (auth) {
-            // A fresh DBMS has user neo4j with the expired password "neo4j"; set ours without expiry.
-            // Embedded calls run with full rights, so this also works on a restart over an existing home.
-            dbms.database("system").executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        try {
+            if (auth) {
+                setPassword(dbms, password);
+            }
+            GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
+            db.executeTransactionally("RETURN 1");
+        } catch (RuntimeException e) {
+            // Neo4j's own threads would keep the JVM alive with no server: report and exit instead.
+            System.err.println("KG-NEO4J FAILED " + e);
+            System.exit(1);
         }
-        GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
-        db.executeTransactionally("RETURN 1");
         System.out.println("KG-NEO4J READY bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();

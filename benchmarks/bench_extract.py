@@ -1,0 +1,74 @@
+"""Extraction throughput against spaCy's bare tokenizer on the same texts, measured in the same run.
+
+    python benchmarks/bench_extract.py            # seed abstracts repeated to 50,000 papers
+    python benchmarks/bench_extract.py --n 2000   # quick run while developing
+
+Prints papers/s of `spacy.blank("en").pipe` (tokenizer only, the baseline), of `kg.extract.extract`
+with one process (the whole job: pipeline, titles, corpus pass, record assembly) and with two, and the
+ratios. The acceptance bar is single-process extraction >= 0.5x the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def corpus(n: int, seeds: Path):
+    from kg.ingest import ingest
+
+    papers = [p for p in ingest(sorted(seeds.glob("*.txt"))).papers if p.abstract]
+    if not papers:
+        sys.exit(f"no abstracts under {seeds}")
+    out = []
+    for i in range(n):
+        p = papers[i % len(papers)]
+        out.append(replace(p, id=f"{p.id}-{i}"))
+    return out
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=50_000, help="number of papers (default 50000)")
+    ap.add_argument("--seeds", type=Path, default=SEEDS)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--no-multi", action="store_true", help="skip the 2-process run")
+    args = ap.parse_args()
+
+    import spacy
+
+    from kg.extract import build_nlp, extract
+
+    papers = corpus(args.n, args.seeds)
+    texts = [p.abstract for p in papers]
+    chars = sum(map(len, texts))
+    blank = spacy.blank("en")
+    nlp = build_nlp()
+    # Warm up both (vocabulary compilation, lexeme cache) outside the timed runs.
+    list(blank.pipe(texts[:200]))
+    extract(papers[:200], nlp=nlp)
+
+    base = timed(lambda: [None for _ in blank.pipe(texts, batch_size=args.batch_size)])
+    ours = timed(lambda: extract(papers, nlp=nlp, batch_size=args.batch_size))
+    n = len(papers)
+    print(f"papers: {n}  characters: {chars:,}")
+    print(f"tokenizer baseline (spacy.blank('en').pipe): {n / base:10.1f} papers/s")
+    print(f"kg extract, 1 process:                       {n / ours:10.1f} papers/s   ratio {base / ours:.2f}x")
+    if not args.no_multi:
+        two = timed(lambda: extract(papers, nlp=nlp, n_process=2, batch_size=args.batch_size))
+        print(f"kg extract, 2 processes:                     {n / two:10.1f} papers/s   ratio {base / two:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
