@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from test_select_graph import HOSTILE, QUOTES, SCRIPT, sample_graph, seed_graph
+from test_select_graph import HOSTILE, QUOTES, SCRIPT, sample_graph
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -387,8 +387,8 @@ def test_csv_loads_into_neo4j(request: pytest.FixtureRequest, tmp_path: Path) ->
 
 @pytest.mark.seeds
 @pytest.mark.parametrize("fmt", sorted(READERS))
-def test_zhihao_jia_neighbourhood_round_trips(tmp_path: Path, fmt: str) -> None:
-    result = export(seed_graph(), tmp_path / f"z.{fmt}", format=fmt, selection=Selection(center=("Zhihao Jia",)))
+def test_zhihao_jia_neighbourhood_round_trips(seed_graph, tmp_path: Path, fmt: str) -> None:
+    result = export(seed_graph, tmp_path / f"z.{fmt}", format=fmt, selection=Selection(center=("Zhihao Jia",)))
     H = result.selected.graph
     assert result.selected.centers == ("author:zhihao-jia",)
     assert {"Author", "Paper"} <= {t for _, t in H.nodes(data="type")}
@@ -397,8 +397,8 @@ def test_zhihao_jia_neighbourhood_round_trips(tmp_path: Path, fmt: str) -> None:
 
 @pytest.mark.seeds
 @pytest.mark.neo4j
-def test_zhihao_jia_neighbourhood_loads_into_neo4j(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_zhihao_jia_neighbourhood_loads_into_neo4j(seed_graph, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     db = _neo4j(request)
-    H = export(seed_graph(), tmp_path / "z.json", format="json", selection=Selection(center=("Zhihao Jia",)))
+    H = export(seed_graph, tmp_path / "z.json", format="json", selection=Selection(center=("Zhihao Jia",)))
     check_cypher_in_neo4j(db, H.selected.graph, tmp_path)
     check_csv_in_neo4j(db, H.selected.graph, tmp_path)

@@ -3,8 +3,6 @@ and Neo4j give equal rows, and each query finds at least one answer the listings
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +13,6 @@ from kg.sinks.neo4j import run as run_neo4j
 
 pytestmark = [pytest.mark.seeds, pytest.mark.neo4j, pytest.mark.slow]
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 NAMES = bundled_names()
 
 PARAMS = {
@@ -60,17 +57,6 @@ EXPECT = {
     "most-prolific-authors": lambda r: r.rows[0][:2] == ("Shivaram Venkataraman", 37),
     "most-mentioned": lambda r: r.rows[0][:2] == ("vLLM", "System"),
 }
-
-
-@pytest.fixture(scope="session")
-def seed_graph(tmp_path_factory):
-    if not SEEDS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the seed listings are missing: {SEEDS}")
-        pytest.skip(f"no seed listings at {SEEDS}")
-    from kg.pipeline import build
-
-    return build([SEEDS], out=tmp_path_factory.mktemp("seed-build")).graph
 
 
 @pytest.fixture(scope="module")

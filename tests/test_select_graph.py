@@ -6,14 +6,7 @@ HTML, quotes, backslashes, newlines, non-ASCII and an astral emoji.
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import tempfile
-from pathlib import Path
-
 import networkx as nx
-import pytest
 
 from kg.schema import EDGE_TYPES, NODE_TYPES, edge_key
 
@@ -121,29 +114,3 @@ def test_sample_graph_follows_the_schema() -> None:
         for prop in required:
             assert prop in d, (u, v, k, prop)
         assert k == edge_key(d["type"], d.get("paper"))
-
-
-# --- the seed graph ----------------------------------------------------------------------------------
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-def seed_graph() -> nx.MultiDiGraph:
-    """The graph built from ../shared/seeds, once per test session. Missing seeds fail the test in CI
-    and skip it elsewhere."""
-    if not SEEDS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the seed listings are missing: {SEEDS}")
-        pytest.skip(f"no seed listings at {SEEDS}")
-    return _build_seeds().copy()
-
-
-@functools.cache
-def _build_seeds() -> nx.MultiDiGraph:
-    from kg.pipeline import build
-
-    out = Path(tempfile.mkdtemp(prefix="kg-views-seeds-"))
-    try:
-        return build([SEEDS], out=out).graph
-    finally:
-        shutil.rmtree(out, ignore_errors=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_select_graph import HOSTILE, SCRIPT, sample_graph, seed_graph
+from test_select_graph import HOSTILE, SCRIPT, sample_graph
 
 from kg.errors import ExportError
 from kg.select import Selection
@@ -114,8 +114,8 @@ def test_search_box_finds_and_selects_a_node(page: Page, tmp_path: Path) -> None
 
 
 @pytest.mark.seeds
-def test_seed_views_open(page: Page, tmp_path: Path) -> None:
-    G = seed_graph()
+def test_seed_views_open(seed_graph, page: Page, tmp_path: Path) -> None:
+    G = seed_graph
     whole = viz(G, tmp_path / "all.html")
     open_clean(page, whole.path)
     assert page.counts() == (G.number_of_nodes(), G.number_of_edges())
@@ -126,9 +126,9 @@ def test_seed_views_open(page: Page, tmp_path: Path) -> None:
 
 
 @pytest.mark.seeds
-def test_readme_screenshot(tmp_path: Path) -> None:
+def test_readme_screenshot(seed_graph, tmp_path: Path) -> None:
     """The README picture: the citations around vLLM in the seed graph, drawn by the same code as above."""
-    G = seed_graph()
+    G = seed_graph
     if not chromium_available():
         if os.environ.get("CI"):
             pytest.fail("headless Chromium is required in CI")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.extract import rules
-from kg.extract.gazetteer import Gazetteer, norm, trie_regex
+from kg.extract.gazetteer import Gazetteer, norm, scan_view, trie_regex
 from kg.model import Evidence, Extraction, Mention, Paper, Relation
 
 # Model names with a size or version suffix that is not in the vocabulary (`LLaMA-65B`, `Morph-1B`,
@@ -38,33 +38,48 @@ def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None) -> 
     masked = rules.mask_latex(text)
     if sents is None:
         sents = rules.split_sentences(masked)  # type: ignore[assignment]
+    view = scan_view(masked)
+    low = view[1][1:]
+    hints = rules.intro_hints(low)
     intros: list[list[Any]] = []
     for i, span in enumerate(sents):
-        for s, e, name, aliases in rules.intro_names(masked, span):
+        for s, e, name, aliases in rules.intro_names(masked, span, low, hints):  # type: ignore[arg-type]
             intros.append([s, e, name, list(aliases)])
         if i == 0:
             m = _FIRST_SUBJECT.match(masked, span[0], span[1])
             if m and not gaz.is_generic(m.group(1)):
                 intros.append([m.start(1), m.end(1), m.group(1), []])
-    hits = [[s, e, ent.kind, ent.key, surface] for s, e, ent, surface in gaz.find(masked)]
+    hits = [[s, e, ent.kind, ent.key, surface] for s, e, ent, surface in gaz.find(masked, view)]
     hits += _model_hits(masked, gaz, hits)
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    acronyms = [list(a) for a in rules.acronym_definitions(masked)]
-    names = [[s, e, n] for s, e, n in rules.nameish_tokens(masked)]
+    hits.sort(key=_hit_key)
+    acronyms = [list(a) for a in rules.acronym_definitions(masked)] if "(" in masked else []
+    names = [[s, e, n] for s, e, n in rules.nameish_tokens(masked, view=view[0])]
     return {"sents": [list(s) for s in sents], "intros": intros, "hits": hits, "acronyms": acronyms,
             "names": names, "masked": masked if masked != text else None}
+
+
+def _hit_key(h: list[Any]) -> tuple[int, int]:
+    return (h[0], h[0] - h[1])
+
+
+_MODEL_SUFFIX_RX = re.compile(_MODEL_SUFFIX)
+# A sized model name needs a parameter count right after a hyphen (`-66B`, `-1.5M`): texts without one
+# skip `_SIZE_MODEL`, whose leading lookbehind makes it slow to scan.
+_SIZE_HINT = re.compile(r"-\d+(?:\.\d+)?[BM]")
 
 
 def _model_hits(text: str, gaz: Gazetteer, hits: list[list[Any]]) -> list[list[Any]]:
     """Sized model names (`OPT-66B`), which replace a shorter vocabulary hit on the same family."""
     extra: list[list[Any]] = []
-    for h in list(hits):
+    for h in hits:
         if h[2] != "model":
             continue
-        m = re.compile(_MODEL_SUFFIX).match(text, h[1])
+        m = _MODEL_SUFFIX_RX.match(text, h[1])
         if m and m.end() > h[1] and not text[m.end():m.end() + 1].isalnum():
             h[1] = m.end()
             h[4] = text[h[0]:h[1]]
+    if "-" not in text or not _SIZE_HINT.search(text):
+        return extra
     for m in _SIZE_MODEL.finditer(text):
         s0, e0 = m.span(1)
         # A sized name replaces the shorter hits inside it (`Llama-2` in `Llama-2-70B`).
@@ -100,34 +115,38 @@ class CorpusNames:
         self._cs = self._ci = None
 
     def compile(self) -> None:
-        surfaces: set[str] = set()
-        coined: set[str] = set()
+        cs: dict[str, str] = {}
+        ci: dict[str, str] = {}
         for canon, al in self.aliases.items():
             for s in (canon, *al):
-                surfaces.add(s)
+                cs.setdefault(rules.delimited(s)[1:], s)
                 # Coined names (inner capitals or digits) also match in other casings (`BagPipe` /
                 # `Bagpipe`); plain words (`Prism`, `Nexus`, `Ray`) only as written.
                 if rules.is_nameish(s) and len(norm(s)) >= 4:
-                    coined.add(s.casefold())
+                    ci.setdefault(rules.lowered(rules.delimited(s)[1:]), s)
                 elif len(s) >= 4:
-                    surfaces.add(s.upper())  # `ZORBLAT` for `Zorblat`, but never `zorblat`
+                    cs.setdefault(rules.delimited(s.upper())[1:], s)  # `ZORBLAT` for `Zorblat`, never `zorblat`
+        # Matched on `rules.delimited` views, like the gazetteer.
         end = r"(?:'s|\u2019s|s)?(?![\w+]|-(?!based|like|style|powered)\w)"
-        self._cs = re.compile(r"(?<![\w\-./+])(" + trie_regex(surfaces) + ")" + end)
-        self._ci = re.compile(r"(?<![\w\-./+])(" + trie_regex(coined) + ")" + end, re.I)
+        self._cs = re.compile(" (" + trie_regex(cs) + ")" + end)
+        self._ci = re.compile(" (" + trie_regex(ci) + ")" + end)
 
-    def find(self, text: str) -> list[tuple[int, int, str, str]]:
-        """(start, end, canonical, surface) of every corpus name in `text`."""
+    def find(self, text: str, view: tuple[str, str] | None = None) -> list[tuple[int, int, str, str]]:
+        """(start, end, canonical, surface) of every corpus name in `text`. `view`: `scan_view(text)`."""
         if not self.aliases:
             return []
         if self._cs is None or self._ci is None:
             self.compile()
         assert self._cs is not None and self._ci is not None
+        d, low = view or scan_view(text)
         out = []
-        for rx in (self._cs, self._ci):
-            for m in rx.finditer(text):
-                canon = self.canonical.get(norm(m.group(1)))
+        for rx, t in ((self._cs, d), (self._ci, low)):
+            for m in rx.finditer(t):
+                s, e = m.span(1)
+                surface = text[s - 1:e - 1]
+                canon = self.canonical.get(norm(surface))
                 if canon:
-                    out.append((m.start(1), m.end(1), canon, m.group(1)))
+                    out.append((s - 1, e - 1, canon, surface))
         return out
 
 

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import ExtractError
+from kg.extract.rules import delimited, lowered
 
 KIND_FILES = {"system": "systems.jsonl", "model": "models.jsonl", "hardware": "hardware.jsonl",
               "dataset": "datasets.jsonl", "technique": "techniques.jsonl"}
@@ -32,11 +33,18 @@ class Entry:
     parent: str | None = None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def norm(name: str) -> str:
     """Case-, punctuation- and spacing-insensitive form used to compare names (`Megatron-LM` =
-    `megatron lm`, `FlashInfer's` = `flashinfer`)."""
-    name = re.sub(r"(?:'s|\u2019s)$", "", name.strip())
-    return "".join(ch for ch in name.casefold() if ch.isalnum() or ch == "+")
+    `megatron lm`, `FlashInfer's` = `flashinfer`). Memoised: the same few thousand names are compared
+    again in every abstract."""
+    name = name.strip()
+    if name.endswith(("'s", "\u2019s")):
+        name = name[:-2]
+    folded = name.casefold()
+    if folded.isalnum():
+        return folded
+    return "".join(ch for ch in folded if ch.isalnum() or ch == "+")
 
 
 def read_jsonl(path: Path | str) -> list[dict]:
@@ -131,22 +139,26 @@ class Gazetteer:
                     for s in surfaces:
                         self.by_cs.setdefault(s, entry)
         self.not_systems = {norm(t) for t in not_systems}
-        self._cs = re.compile(_START + "(" + trie_regex(self.by_cs) + ")" + _END)
-        self._ci = re.compile(_START + "(" + trie_regex(self.by_ci) + ")" + _END, re.I)
+        # Matched on `rules.delimited` views (see there): keys are the surfaces as that view spells them.
+        self._cs_map = {delimited(s)[1:]: e for s, e in self.by_cs.items()}
+        self._ci_map = {lowered(delimited(s)[1:]): e for s, e in self.by_ci.items()}
+        self._cs = re.compile(" (" + trie_regex(self._cs_map) + ")" + _END)
+        self._ci = re.compile(" (" + trie_regex(self._ci_map) + ")" + _END)
 
-    def find(self, text: str) -> list[tuple[int, int, Entry, str]]:
+    def find(self, text: str, view: tuple[str, str] | None = None) -> list[tuple[int, int, Entry, str]]:
         """Every vocabulary entry in `text`: (start, end, entry, surface), longest and leftmost first,
-        without overlaps."""
+        without overlaps. `view`: `(delimited(text), lowered(delimited(text)))` when the caller has them."""
+        d, low = view or scan_view(text)
         hits: list[tuple[int, int, Entry, str]] = []
-        for m in self._cs.finditer(text):
-            surface = m.group(1)
-            hits.append((m.start(1), m.end(1), self.by_cs[surface], surface))
-        for m in self._ci.finditer(text):
-            surface = m.group(1)
-            entry = self.by_ci.get(surface.casefold())
-            if entry is not None:
-                hits.append((m.start(1), m.end(1), entry, surface))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        for m in self._cs.finditer(d):
+            s, e = m.span(1)
+            hits.append((s - 1, e - 1, self._cs_map[m.group(1)], text[s - 1:e - 1]))
+        for m in self._ci.finditer(low):
+            s, e = m.span(1)
+            hits.append((s - 1, e - 1, self._ci_map[m.group(1)], text[s - 1:e - 1]))
+        if not hits:
+            return hits
+        hits.sort(key=_hit_order)
         out: list[tuple[int, int, Entry, str]] = []
         last = -1
         for h in hits:
@@ -160,6 +172,16 @@ class Gazetteer:
 
     def is_generic(self, name: str) -> bool:
         return norm(name) in self.not_systems
+
+
+def scan_view(text: str) -> tuple[str, str]:
+    """The two views the matchers scan: delimited, and delimited lower-cased (see `rules.delimited`)."""
+    d = delimited(text)
+    return d, lowered(d)
+
+
+def _hit_order(h: tuple[int, int, Entry, str]) -> tuple[int, int]:
+    return (h[0], h[0] - h[1])
 
 
 @functools.lru_cache(maxsize=4)
