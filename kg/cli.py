@@ -88,6 +88,21 @@ def _cell(value: Any) -> str:
 # Each area adds its commands below, in the order of the data: ingest, extract/eval, build/explore,
 # query/sync, viz/export.
 
+def _render_progress() -> Callable[[str, int, int], None]:
+    """Progress on stderr: a live counter on a terminal, one line per finished stage otherwise."""
+    live = sys.stderr.isatty()
+
+    def show(stage: str, done: int, total: int) -> None:
+        if live:
+            filled = int(30 * done / total) if total else 30
+            typer.echo(f"\r{stage:<8} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", err=True,
+                       nl=done >= total)
+        elif done >= total:
+            typer.echo(f"{stage}: {done}/{total}", err=True)
+
+    return show
+
+
 # [ingest]
 
 
@@ -130,12 +145,24 @@ def extract_cmd(
     from kg.ingest import ingest
 
     result = ingest(paths)
-    extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes)
-    lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in extractions]
     if out is None:
-        for line in lines:
-            typer.echo(line)
+        extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes)
+        for e in extractions:
+            typer.echo(json.dumps(e.to_dict(), ensure_ascii=False))
         return
+    if sys.stderr.isatty():
+        # With -o on a terminal: a progress bar on stderr; stdout keeps only the summary line.
+        with typer.progressbar(length=len(result.papers), label="extracting", file=sys.stderr) as bar:
+            shown = [0]
+
+            def progress(done: int, total: int) -> None:
+                bar.update(done - shown[0])
+                shown[0] = done
+
+            extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes, progress=progress)
+    else:
+        extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes)
+    lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in extractions]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     n_intro = sum(len(e.systems_introduced) for e in extractions)
@@ -202,14 +229,8 @@ def build_cmd(
     """Build the graph (ingest -> extract -> resolve -> graph) into --out; run again with more files to extend it."""
     from kg.pipeline import build
 
-    stages = {"ingest": "reading listings", "extract": "extracting systems and techniques", "graph": "building graph"}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if done == 0:
-            typer.echo(f"... {stages.get(stage, stage)}", err=True)
-
     result = build(paths, out=out, aliases=aliases, model=model, n_process=processes, format=format,
-                   strict=strict, progress=progress)
+                   strict=strict, progress=_render_progress())
     from kg.ingest import summary_lines
 
     for line in summary_lines(result.ingested, limit=5):
@@ -362,19 +383,6 @@ def query_cmd(
         writer.writerows([_csv_cell(v) for v in row] for row in result.rows)
     else:
         typer.echo(table(result.records(), list(result.columns)))
-
-
-def _render_progress() -> Callable[[str, int, int], None]:
-    """Progress on stderr: a live counter on a terminal, one line per finished stage otherwise."""
-    live = sys.stderr.isatty()
-
-    def show(stage: str, done: int, total: int) -> None:
-        if live:
-            typer.echo(f"\r{stage}: {done}/{total}", err=True, nl=done >= total)
-        elif done >= total:
-            typer.echo(f"{stage}: {done}/{total}", err=True)
-
-    return show
 
 
 @app.command("sync")

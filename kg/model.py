@@ -6,6 +6,9 @@ give the JSON Lines shape that `kg ingest -o` and `kg extract -o` write.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,22 +296,22 @@ class IngestResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalize_title(title: str) -> str:
     """Case-, accent-, punctuation- and whitespace-insensitive form of a title, used for matching
     and for title-derived paper ids."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", title))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+    if not text.isascii():
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # [\W_] is exactly "not str.isalnum()": every other character separates words.
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip()
 
 
 def paper_id(*, arxiv_id: str | None = None, title: str | None = None, abstract: str | None = None) -> str:
     """The stable id of a paper: the arXiv id (without version) when known, else `t-` + 12 hex digits of
     the SHA-1 of the normalized title, else `a-` + the same of the normalized abstract. Never random."""
-    import hashlib
-    import re
-
     if arxiv_id:
         return re.sub(r"v\d+$", "", arxiv_id.strip())
     if title and normalize_title(title):

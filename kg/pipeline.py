@@ -99,9 +99,10 @@ def build(
         progress("ingest", 1, 1)
 
     nlp = build_nlp(model) if model else None
-    extractions: list[Extraction] = extract(papers, nlp=nlp, n_process=n_process)
-    if progress:
-        progress("extract", len(papers), len(papers))
+    extractions: list[Extraction] = extract(
+        papers, nlp=nlp, n_process=n_process,
+        progress=(lambda done, total: progress("extract", done, total)) if progress else None,
+    )
 
     resolution = resolve(extractions, rules=load_alias_rules(aliases) if aliases else load_alias_rules())
     author_ids, author_names, author_merges = resolve_authors(papers, author_key)
