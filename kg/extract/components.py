@@ -5,11 +5,14 @@
   LaTeX) into `doc.user_data["kg_sents"]`; with `set_token_flags=true` also `token.is_sent_start`, so
   `doc.sents` works (costs a pass over the tokens; extraction does not need it).
 - `kg_extract`: `core.analyze` of the text into `doc.user_data["kg"]` (plain data, so it survives
-  `nlp.pipe(n_process=2)`).
+  `nlp.pipe(n_process=2)`). It registers a lexeme flag for the token texts of any `rules.TokenClasses`
+  class, so the patterns are tried only at those tokens (`tests/test_extract.py` checks that the result
+  equals `core.analyze` without a tokenizer).
 """
 
 from __future__ import annotations
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -29,7 +32,7 @@ class SentenceSpans:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = rules.split_sentences(rules.mask_latex(doc_text(doc)))
-        doc.user_data["kg_sents"] = [list(s) for s in spans]
+        doc.user_data["kg_sents"] = spans
         if self.set_token_flags and len(doc):
             starts = {s for s, _ in spans}
             for tok in doc:
@@ -39,15 +42,29 @@ class SentenceSpans:
 
 @Language.factory("kg_extract", default_config={"data_dir": None})
 def make_extract(nlp: Language, name: str, data_dir: str | None) -> ExtractComponent:
-    return ExtractComponent(data_dir=data_dir)
+    return ExtractComponent(nlp, data_dir=data_dir)
 
 
 class ExtractComponent:
-    def __init__(self, *, data_dir: str | None = None) -> None:
+    """`core.analyze` with the candidate tokens taken from the tokenizer's output: a lexeme flag marks
+    the token texts of any `rules.TokenClasses` class (computed once per vocabulary entry), so one
+    `to_array` call gives the few positions the patterns are tried at."""
+
+    def __init__(self, nlp: Language | None = None, *, data_dir: str | None = None) -> None:
         self.gaz = load_gazetteer(data_dir)
+        self.flag = nlp.vocab.add_flag(self.gaz.classes.interesting) if nlp is not None else None
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data["kg"] = analyze(doc_text(doc), self.gaz, doc.user_data.get("kg_sents"))
+        text = doc_text(doc)
+        tokens = None
+        if self.flag is not None:
+            arr = doc.to_array([IDX, LENGTH, self.flag])
+            arr = arr[arr[:, 2] != 0]
+            classes = self.gaz.classes
+            known = classes.memo.get  # flagged token texts were classified when their lexeme was made
+            tokens = [(i, known(text[i:i + n]) or classes(text[i:i + n]))
+                      for i, n in zip(arr[:, 0].tolist(), arr[:, 1].tolist())]
+        doc.user_data["kg"] = analyze(text, self.gaz, doc.user_data.get("kg_sents"), tokens)
         return doc
 
 

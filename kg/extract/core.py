@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.extract import rules
-from kg.extract.gazetteer import Gazetteer, norm, scan_view, trie_regex
+from kg.extract.gazetteer import Gazetteer, first_parts, norm, trie_regex
 from kg.model import Evidence, Extraction, Mention, Paper, Relation
 
 # Model names with a size or version suffix that is not in the vocabulary (`LLaMA-65B`, `Morph-1B`,
 # `Llama 3-V`, `Qwen2.5-7B-Instruct`): the family from `models.jsonl`, or any capitalised stem whose
 # suffix is a parameter count.
-_MODEL_SUFFIX = r"(?:[- ]?v?\d+(?:\.\d+)?(?:[-/]\d+(?:\.\d+)?)*)?(?:-?\d+(?:\.\d+)?[BMK])?(?:-(?:V|Chat|Instruct|Base|hf|XL|Large|Base))?"
+_MODEL_SUFFIX = (r"(?:[- ]?v?\d+(?:\.\d+)?(?:[-/]\d+(?:\.\d+)?)*)?(?:-?\d+(?:\.\d+)?[BMK])?"
+                 r"(?:-(?:V|Chat|Instruct|Base|hf|XL|Large|Small|Medium|mini|nano|turbo|Turbo|preview))?")
 _SIZE_MODEL = re.compile(r"(?<![\w\-./])([A-Za-z][A-Za-z]*(?:[- ]?\d+(?:\.\d+)?)*(?:-[A-Za-z]+)*"
                          r"-\d+(?:\.\d+)?[BM](?:-(?:Chat|Instruct|Base|hf))?)(?![\w\-])")
 _FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:an?|the)\s+")
@@ -32,30 +33,40 @@ _FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:
 SYSTEM_KINDS = ("system",)
 
 
-def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None) -> dict[str, Any]:
+def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None,
+            tokens: list[tuple[int, int]] | None = None) -> dict[str, Any]:
     """Everything about one text that does not depend on the rest of the corpus. Plain data only.
-    `sents`: the spans `kg_sentences` already found for this text, if any."""
+    `sents`: the spans `kg_sentences` already found for this text, if any; `tokens`: (start, classes)
+    of its classified tokens (`rules.TokenClasses`), else found here without a tokenizer."""
     masked = rules.mask_latex(text)
     if sents is None:
         sents = rules.split_sentences(masked)  # type: ignore[assignment]
-    view = scan_view(masked)
-    low = view[1][1:]
-    hints = rules.intro_hints(low)
+    if tokens is None or masked is not text:
+        # LaTeX markup hides token starts (`\\textbf{DDO}` is one token): find them in the masked text.
+        tokens = gaz.classes.word_tokens(masked)
+    cands = rules.intro_candidates(masked, tokens)
+    acr = rules.acronym_definitions(masked) if "(" in masked else []
     intros: list[list[Any]] = []
-    for i, span in enumerate(sents):
-        for s, e, name, aliases in rules.intro_names(masked, span, low, hints):  # type: ignore[arg-type]
+    # Only sentences holding a cue position can introduce anything (and the first, for its subject).
+    active = sorted({0, *(rules.sentence_of(sents, p) for pos in cands for p in pos)}) if sents else []
+    for i in active:
+        span = sents[i]
+        for s, e, name, aliases in rules.intro_names(masked, span, cands, acr):  # type: ignore[arg-type]
             intros.append([s, e, name, list(aliases)])
         if i == 0:
             m = _FIRST_SUBJECT.match(masked, span[0], span[1])
             if m and not gaz.is_generic(m.group(1)):
                 intros.append([m.start(1), m.end(1), m.group(1), []])
-    hits = [[s, e, ent.kind, ent.key, surface] for s, e, ent, surface in gaz.find(masked, view)]
+    hits = [[s, e, ent.kind, ent.key, surface]
+            for s, e, ent, surface in gaz.find(masked, tokens)]
     hits += _model_hits(masked, gaz, hits)
     hits.sort(key=_hit_key)
-    acronyms = [list(a) for a in rules.acronym_definitions(masked)] if "(" in masked else []
-    names = [[s, e, n] for s, e, n in rules.nameish_tokens(masked, view=view[0])]
-    return {"sents": [list(s) for s in sents], "intros": intros, "hits": hits, "acronyms": acronyms,
-            "names": names, "masked": masked if masked != text else None}
+    acronyms = [list(a) for a in acr]
+    name_starts = rules.starts_of(tokens, rules.NAME)
+    names = [[s, e, n] for s, e, n in rules.nameish_tokens(masked, starts=name_starts)]
+    return {"sents": sents, "intros": intros, "hits": hits, "acronyms": acronyms,
+            "names": names, "caps": rules.starts_of(tokens, rules.CAP),
+            "masked": masked if masked != text else None}
 
 
 def _hit_key(h: list[Any]) -> tuple[int, int]:
@@ -101,6 +112,8 @@ class CorpusNames:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _cs: re.Pattern[str] | None = None
     _ci: re.Pattern[str] | None = None
+    _cs_first: frozenset[str] = frozenset()
+    _ci_first: frozenset[str] = frozenset()
 
     def add(self, name: str, aliases: Iterable[str] = ()) -> None:
         key = norm(name)
@@ -115,55 +128,104 @@ class CorpusNames:
         self._cs = self._ci = None
 
     def compile(self) -> None:
-        cs: dict[str, str] = {}
-        ci: dict[str, str] = {}
+        surfaces: set[str] = set()
+        coined: set[str] = set()
         for canon, al in self.aliases.items():
             for s in (canon, *al):
-                cs.setdefault(rules.delimited(s)[1:], s)
+                surfaces.add(s)
                 # Coined names (inner capitals or digits) also match in other casings (`BagPipe` /
                 # `Bagpipe`); plain words (`Prism`, `Nexus`, `Ray`) only as written.
                 if rules.is_nameish(s) and len(norm(s)) >= 4:
-                    ci.setdefault(rules.lowered(rules.delimited(s)[1:]), s)
+                    coined.add(s.casefold())
                 elif len(s) >= 4:
-                    cs.setdefault(rules.delimited(s.upper())[1:], s)  # `ZORBLAT` for `Zorblat`, never `zorblat`
-        # Matched on `rules.delimited` views, like the gazetteer.
+                    surfaces.add(s.upper())  # `ZORBLAT` for `Zorblat`, but never `zorblat`
         end = r"(?:'s|\u2019s|s)?(?![\w+]|-(?!based|like|style|powered)\w)"
-        self._cs = re.compile(" (" + trie_regex(cs) + ")" + end)
-        self._ci = re.compile(" (" + trie_regex(ci) + ")" + end)
+        self._cs = re.compile(r"(?<![\w\-./+])(" + trie_regex(surfaces) + ")" + end)
+        self._ci = re.compile(r"(?<![\w\-./+])(" + trie_regex(coined) + ")" + end, re.I)
+        # First words of the names: a pattern is only tried at a word that can start one.
+        self._cs_first = first_parts(surfaces)
+        self._ci_first = first_parts(coined, lower=True)
 
-    def find(self, text: str, view: tuple[str, str] | None = None) -> list[tuple[int, int, str, str]]:
-        """(start, end, canonical, surface) of every corpus name in `text`. `view`: `scan_view(text)`."""
+    def find(self, text: str, starts: list[int] | None = None) -> list[tuple[int, int, str, str]]:
+        """(start, end, canonical, surface) of every corpus name in `text`. `starts`: the sorted
+        positions of `rules.CAP` tokens (a name is only looked for where a word with a capital starts,
+        so a coined name matches as `BagPipe`, `Bagpipe` or `BAGPIPE` but not as `bagpipe`); else
+        every position."""
         if not self.aliases:
             return []
         if self._cs is None or self._ci is None:
             self.compile()
         assert self._cs is not None and self._ci is not None
-        d, low = view or scan_view(text)
         out = []
-        for rx, t in ((self._cs, d), (self._ci, low)):
-            for m in rx.finditer(t):
-                s, e = m.span(1)
-                surface = text[s - 1:e - 1]
-                canon = self.canonical.get(norm(surface))
+        if starts is not None:
+            word_at = rules.WORD_RUN.match
+            words = [(p, word_at(text, p).group()) for p in starts]  # type: ignore[union-attr]
+        for rx in (self._cs, self._ci):
+            if starts is None:
+                found: Iterable[re.Match[str]] = rx.finditer(text)
+            else:
+                found = []
+                last = 0
+                lower = rx is self._ci
+                first = self._ci_first if lower else self._cs_first
+                for p, w in words:
+                    if p < last or (w.lower() if lower else w) not in first:
+                        continue
+                    m = rx.match(text, p)
+                    if m is not None:
+                        found.append(m)
+                        last = m.end()
+            for m in found:
+                canon = self.canonical.get(norm(m.group(1)))
                 if canon:
-                    out.append((s - 1, e - 1, canon, surface))
+                    out.append((m.start(1), m.end(1), canon, m.group(1)))
         return out
+
+
+_QUALIFIED = re.compile(r"\)\s*(?:models?|jobs?|workloads?|tasks?|applications?|problems?|settings?)\b")
+
+
+def concept_acronyms(info: dict[str, Any], text: str, *, mentions: bool) -> set[str]:
+    """Normalised short and long forms of the acronyms that the text defines as a concept, not a system:
+    a long form whose head is a task or field (`Language Modeling (LM)`, `Gradient Coding (GC)`), or
+    that is followed by `model` (`Dynamic Efficiency (DE) model`). With `mentions`, also long forms with
+    a technique head (`Locality Sensitive Hashing (LSH)`) and lower-case long forms (`outlier detection
+    (OD)`, `learning rate (LR)`): a paper may name its own method that way, but an acronym it only
+    mentions so is a common noun."""
+    out: set[str] = set()
+    for ls, le, long, ss, se, short in info["acronyms"]:
+        words = long.split()
+        head = words[-1].lower().rstrip("s") if words else ""
+        heads = {head, words[-1].lower()} if words else set()
+        # "Dynamic Efficiency (DE) model", "Deep Learning Training (DLT) jobs": the acronym qualifies a noun.
+        concept = bool(heads & rules.CONCEPT_HEADS) or bool(_QUALIFIED.match(text, se))
+        if mentions and not concept:
+            concept = bool(heads & rules.TECHNIQUE_HEADS) or (
+                len(words) >= 2 and not any(c.isupper() for w in words[1:] for c in w))
+        if concept:
+            out.update((norm(short), norm(long)))
+    return out
 
 
 def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], title: str | None,
                      text: str, gaz: Gazetteer) -> list[tuple[str, list[str], str, int, int]]:
     """The systems a paper introduces: (name, aliases, field, start, end), title first."""
     out: list[tuple[str, list[str], str, int, int]] = []
+    concepts = concept_acronyms(info, info.get("masked") or text, mentions=False)
     if title:
         t = rules.title_name(rules.mask_latex(title))
         if t and _acceptable_intro(t[2], gaz):
+            out.append((t[2], [], "title", t[0], t[1]))
+        t = rules.title_suffix_name(rules.mask_latex(title))
+        # `... with Name`: only a name no vocabulary knows (a known system there is used, not introduced).
+        if t and _acceptable_intro(t[2], gaz) and not any(gaz.lookup(k, t[2]) for k in ("system", "dataset")):
             out.append((t[2], [], "title", t[0], t[1]))
         if title_info:
             for s, e, name, aliases in title_info["intros"]:
                 if _acceptable_intro(name, gaz):
                     out.append((name, list(aliases), "title", s, e))
     for s, e, name, aliases in info["intros"]:
-        if _acceptable_intro(name, gaz):
+        if _acceptable_intro(name, gaz) and norm(name) not in concepts:
             out.append((name, list(aliases), "abstract", s, e))
     # Merge spellings of one system: by normalised form, and an acronym with its long form.
     merged: list[tuple[str, list[str], str, int, int]] = []
@@ -198,6 +260,9 @@ def _claim(mask: bytearray, s: int, e: int) -> None:
 def _acceptable_intro(name: str, gaz: Gazetteer) -> bool:
     if gaz.is_generic(name) or len(norm(name)) < 2:
         return False
+    words = name.split()
+    if len(words) >= 2 and words[-1].lower() in rules.CONCEPT_HEADS:
+        return False  # "Dynamic Sparse Learning": a field or paradigm, not an artifact
     # A dataset name may be reused for a system (`C4`); models, hardware and techniques may not.
     for kind in ("model", "hardware", "technique"):
         if gaz.lookup(kind, name):
@@ -214,19 +279,25 @@ def _evidence(text: str, sents: list[list[int]], pos: int, fld: str = "abstract"
 
 
 def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, Any], gaz: Gazetteer,
-             corpus: CorpusNames) -> Extraction:
-    """Build the `Extraction` of one paper from its two analyses and the corpus-wide names."""
+             corpus: CorpusNames, intro: list[tuple[str, list[str], str, int, int]] | None = None,
+             ) -> Extraction:
+    """Build the `Extraction` of one paper from its two analyses and the corpus-wide names.
+    `intro`: its `introduced_names(...)`, when the caller already has them."""
     text = paper.abstract or ""
     title = paper.title or ""
     masked = info.get("masked") or text
     sents: list[list[int]] = info["sents"]
     tsents = [[0, len(title)]] if title.strip() else []
-    intro = introduced_names(title_info, info, title, text, gaz)
+    if intro is None:
+        intro = introduced_names(title_info, info, title, text, gaz)
     intro_forms: dict[str, str] = {}
     for name, aliases, *_ in intro:
         for f in (name, *aliases):
             intro_forms.setdefault(norm(f), name)
 
+    concepts = concept_acronyms(info, masked, mentions=True)
+    # Relation cues per sentence, found once per field (see `rules.relation_cue`).
+    cue_cache: dict[str, dict[Any, Any]] = {"title": {}, "abstract": {}}
     # Every occurrence of a name, title first: (field, start, end, kind, key, canonical, surface).
     occ: list[tuple[str, int, int, str, str | None, str, str]] = []
     for fld, ftext, finfo in (("title", title, title_info), ("abstract", text, info)):
@@ -245,8 +316,11 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
                 ent = gaz.entries.get((kind, key))
                 occ.append((fld, s, e, kind, key, ent.name if ent else surface, surface))
             claim(s, e)
-        for s, e, canon, surface in corpus.find(fmasked):
+        for s, e, canon, surface in corpus.find(fmasked, finfo.get("caps")):
             if claimed(s, e):
+                continue
+            if norm(surface) in concepts and norm(surface) not in intro_forms:
+                claim(s, e)  # this paper defines the acronym as a concept (`Pipeline parallelism (PP)`)
                 continue
             claim(s, e)
             occ.append((fld, s, e, "system", None, intro_forms.get(norm(surface), canon), surface))
@@ -261,6 +335,8 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
         for s, e, name in finfo["names"]:
             if claimed(s, e) or gaz.is_generic(name):
                 continue
+            if norm(name) in concepts and norm(name) not in intro_forms:
+                continue
             if norm(name) in intro_forms:
                 claim(s, e)
                 occ.append((fld, s, e, "system", None, intro_forms[norm(name)], name))
@@ -268,7 +344,8 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
             if not span_list:
                 continue
             si = rules.sentence_of(span_list, s)  # type: ignore[arg-type]
-            if rules.relation_cue(fmasked, span_list[si], s, for_mention=True) is None:  # type: ignore[arg-type]
+            if rules.relation_cue(fmasked, span_list[si], s, for_mention=True,  # type: ignore[arg-type]
+                                  cache=cue_cache[fld]) is None:
                 continue
             claim(s, e)
             occ.append((fld, s, e, "system", None, name, name))
@@ -305,7 +382,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
             parent=ent.parent if ent and kind == "technique" else None,
         ))
     _acronym_techniques(info, text, sents, gaz, intro_forms, seen, buckets["technique"])
-    relations = _relations(paper, title, text, masked, info, tsents, occ, intro, intro_names_set)
+    relations = _relations(paper, title, text, masked, info, tsents, occ, intro, intro_names_set, cue_cache)
     return Extraction(
         id=paper.id, title=paper.title,
         systems_introduced=tuple(systems_introduced), systems_mentioned=tuple(buckets["system"]),
@@ -344,7 +421,8 @@ def _acronym_techniques(info: dict[str, Any], text: str, sents: list[list[int]],
 
 def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str, Any], tsents: list[list[int]],
                occ: list[tuple[str, int, int, str, str | None, str, str]],
-               intro: list[tuple[str, list[str], str, int, int]], intro_names_set: set[str]) -> list[Relation]:
+               intro: list[tuple[str, list[str], str, int, int]], intro_names_set: set[str],
+               cue_cache: dict[str, dict[Any, Any]]) -> list[Relation]:
     primary = intro[0][0] if intro else None
     out: list[Relation] = []
     seen: set[tuple[str, str, str]] = set()
@@ -363,7 +441,7 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
                 continue
             si = rules.sentence_of(spans, s)  # type: ignore[arg-type]
             span = spans[si]
-            cue = rules.relation_cue(ftext, span, s, sys_starts)  # type: ignore[arg-type]
+            cue = rules.relation_cue(ftext, span, s, sys_starts, cache=cue_cache[fld])  # type: ignore[arg-type]
             if cue is None:
                 continue
             rtype, cue_pos = cue
@@ -389,8 +467,10 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
                 if fs:
                     # The factor closest before the target, else the first one after the cue.
                     before = [f for f in fs if f[1] <= s]
-                    factor = (before[-1] if before else fs[0])[2]
-                    metric = rules.metric_near(ftext, span[0], span[1], s)
+                    chosen = before[-1] if before else fs[0]
+                    factor = chosen[2]
+                    # The metric this factor is about, not the one nearest the target.
+                    metric = rules.metric_near(ftext, span[0], span[1], chosen[0], chosen[1])
             ev = Evidence(orig[span[0]:span[1]], span[0], span[1], fld)
             out.append(Relation(source=source, type=rtype, target=canon, evidence=ev, factor=factor,
                                 metric=metric, source_kind=source_kind))

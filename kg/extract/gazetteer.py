@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import ExtractError
-from kg.extract.rules import delimited, lowered
+from kg.extract.rules import GAZ, GAZ_CI, MODEL, TokenClasses, first_part
 
 KIND_FILES = {"system": "systems.jsonl", "model": "models.jsonl", "hardware": "hardware.jsonl",
               "dataset": "datasets.jsonl", "technique": "techniques.jsonl"}
@@ -91,10 +91,22 @@ def _trie(node: dict) -> str:
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
+def first_parts(surfaces: Iterable[str], lower: bool = False) -> frozenset[str]:
+    """The first words (`rules.first_part`) of `surfaces`, also with a plural `s`/`es`: a surface can
+    only start at a token whose first word is one of them."""
+    out: set[str] = set()
+    for s in surfaces:
+        head = first_part(s.lower() if lower else s)
+        out.update((head, head + "s", head + "es"))
+    return frozenset(out)
+
+
 # A name ends where no word character, and no hyphenated word, follows; `vLLM-based`, `PyTorch-like`
 # still count as the name. An optional plural or possessive (`Lambdas`, `FlashInfer's`) is allowed.
 _END = r"(?:'s|\u2019s|s|es)?(?![\w+]|-(?!based|like|style|powered|compatible|enabled|specific)\w)"
 _START = r"(?<![\w\-./+])"
+_MODEL_SUFFIX_START = (r"(?=-v?\d|\d|-(?:V|Chat|Instruct|Base|hf|XL|Large|Small|Medium|mini|nano|turbo|Turbo|"
+                       r"preview)\b)")
 
 
 def _variants(surface: str) -> set[str]:
@@ -111,7 +123,8 @@ class Gazetteer:
     """All vocabularies, with two compiled matchers: case-sensitive surfaces (most names: `Ray`, `MAG`,
     `T5` must not match `ray`, `mag`, `t5`) and case-insensitive ones (distinctive names and techniques)."""
 
-    def __init__(self, rows: dict[str, list[dict]], not_systems: Iterable[str]):
+    def __init__(self, rows: dict[str, list[dict]], not_systems: Iterable[str],
+                 not_system_patterns: Iterable[str] = ()):
         self.entries: dict[tuple[str, str], Entry] = {}
         self.by_cs: dict[str, Entry] = {}
         self.by_ci: dict[str, Entry] = {}
@@ -139,23 +152,51 @@ class Gazetteer:
                     for s in surfaces:
                         self.by_cs.setdefault(s, entry)
         self.not_systems = {norm(t) for t in not_systems}
-        # Matched on `rules.delimited` views (see there): keys are the surfaces as that view spells them.
-        self._cs_map = {delimited(s)[1:]: e for s, e in self.by_cs.items()}
-        self._ci_map = {lowered(delimited(s)[1:]): e for s, e in self.by_ci.items()}
-        self._cs = re.compile(" (" + trie_regex(self._cs_map) + ")" + _END)
-        self._ci = re.compile(" (" + trie_regex(self._ci_map) + ")" + _END)
+        # General rules from not_systems.jsonl (`pattern` rows): whole names that are never systems.
+        self.not_system_patterns = [re.compile(p) for p in not_system_patterns]
+        self._generic: dict[str, bool] = {}
+        self._cs = re.compile(_START + "(" + trie_regex(self.by_cs) + ")" + _END)
+        self._ci = re.compile(_START + "(" + trie_regex(self.by_ci) + ")" + _END, re.I)
+        # A model family followed by a size or variant suffix (`ResNet-50`, `BERT-Large`, `GPT-4o-mini`):
+        # the family is matched here (the name end above rejects `-50`); `core` extends it to the suffix.
+        models = [s for s, e in self.by_cs.items() if e.kind == "model"]
+        self._model_family = re.compile(_START + "(" + trie_regex(models) + ")" + _MODEL_SUFFIX_START)
+        self.classes = TokenClasses(first_parts(self.by_cs), first_parts(self.by_ci, lower=True),
+                                    first_parts(models))
 
-    def find(self, text: str, view: tuple[str, str] | None = None) -> list[tuple[int, int, Entry, str]]:
+    def find(self, text: str, tokens: list[tuple[int, int]] | None = None,
+             ) -> list[tuple[int, int, Entry, str]]:
         """Every vocabulary entry in `text`: (start, end, entry, surface), longest and leftmost first,
-        without overlaps. `view`: `(delimited(text), lowered(delimited(text)))` when the caller has them."""
-        d, low = view or scan_view(text)
+        without overlaps. `tokens`: (start, classes) of its classified tokens (`rules.TokenClasses`);
+        each pattern is only tried at tokens of its class (else all of `text` is scanned)."""
         hits: list[tuple[int, int, Entry, str]] = []
-        for m in self._cs.finditer(d):
-            s, e = m.span(1)
-            hits.append((s - 1, e - 1, self._cs_map[m.group(1)], text[s - 1:e - 1]))
-        for m in self._ci.finditer(low):
-            s, e = m.span(1)
-            hits.append((s - 1, e - 1, self._ci_map[m.group(1)], text[s - 1:e - 1]))
+        if tokens is None:
+            cs = list(self._cs.finditer(text)) + list(self._model_family.finditer(text))
+            ci = list(self._ci.finditer(text))
+        else:
+            cs = []
+            ci = []
+            for p, b in tokens:
+                if b & GAZ:
+                    m = self._cs.match(text, p)
+                    if m is not None:
+                        cs.append(m)
+                    elif b & MODEL:
+                        m = self._model_family.match(text, p)
+                        if m is not None:
+                            cs.append(m)
+                if b & GAZ_CI:
+                    m = self._ci.match(text, p)
+                    if m is not None:
+                        ci.append(m)
+        for m in cs:
+            surface = m.group(1)
+            hits.append((m.start(1), m.end(1), self.by_cs[surface], surface))
+        for m in ci:
+            surface = m.group(1)
+            entry = self.by_ci.get(surface.casefold())
+            if entry is not None:
+                hits.append((m.start(1), m.end(1), entry, surface))
         if not hits:
             return hits
         hits.sort(key=_hit_order)
@@ -171,13 +212,13 @@ class Gazetteer:
         return self.by_norm.get((kind, norm(name)))  # type: ignore[arg-type]
 
     def is_generic(self, name: str) -> bool:
-        return norm(name) in self.not_systems
-
-
-def scan_view(text: str) -> tuple[str, str]:
-    """The two views the matchers scan: delimited, and delimited lower-cased (see `rules.delimited`)."""
-    d = delimited(text)
-    return d, lowered(d)
+        """Whether `name` is a generic term (`LLM`, `SOTAs`, `FP16`, `GPU-oriented`), never a system."""
+        got = self._generic.get(name)
+        if got is None:
+            bare = re.sub(r"(?:'s|\u2019s)$", "", name.strip())
+            got = norm(bare) in self.not_systems or any(p.fullmatch(bare) for p in self.not_system_patterns)
+            self._generic[name] = got
+        return got
 
 
 def _hit_order(h: tuple[int, int, Entry, str]) -> tuple[int, int]:
@@ -197,5 +238,15 @@ def load_gazetteer(data_dir: str | None = None) -> Gazetteer:
         if not p.exists():
             raise ExtractError(f"vocabulary file {p} is missing (expected one of {', '.join(KIND_FILES.values())})")
         rows[kind] = read_jsonl(p)
-    generic = [r.get("term", r["id"]) for r in read_jsonl(path("not_systems.jsonl"))]
-    return Gazetteer(rows, generic)
+    generic_rows = read_jsonl(path("not_systems.jsonl"))
+    generic = [r.get("term", r["id"]) for r in generic_rows if "pattern" not in r]
+    patterns = []
+    for i, r in enumerate(generic_rows, 1):
+        if "pattern" in r:
+            try:
+                re.compile(r["pattern"])
+            except re.error as err:
+                raise ExtractError(
+                    f"{path('not_systems.jsonl')}: entry {r['id']!r}: bad pattern ({err})") from None
+            patterns.append(r["pattern"])
+    return Gazetteer(rows, generic, patterns)

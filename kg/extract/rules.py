@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from typing import Any
 
 # --- text normalisation ---------------------------------------------------------------------------
 
@@ -44,32 +45,93 @@ def mask_latex(text: str) -> str:
     return out.replace("\\", " ")
 
 
-# --- scan views -----------------------------------------------------------------------------------
+# --- candidate tokens ----------------------------------------------------------------------------
 
-# Name matchers run over a "delimited" copy of the text: a leading space, then the text with every
-# character that may precede a name (anything but a word character, `-`, `.`, `/`, `+`) turned into a
-# space. A pattern that starts with a literal space then replaces the `(?<![\w\-./+])` lookbehind, and
-# Python's `re` can skip straight to the next space instead of trying every character: the difference
-# between 260 and 40 microseconds per abstract for the vocabulary matchers. Offsets are the original
-# ones plus one.
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+")
-_DELIM_TABLE = str.maketrans({chr(i): " " for i in range(128) if chr(i) not in _NAME_CHARS})
-_DELIM = re.compile(r"[^\w\-./+]")
+# The patterns below are only tried where they can start: at tokens of the right class, found once per
+# token text (memoised) instead of trying each pattern at every character of every abstract, which was
+# most of the extraction time. Inside the spaCy pipeline the tokens come from the tokenizer, which has
+# run anyway (see `components.ExtractComponent`); elsewhere from `word_tokens`.
+CAP = 1  # has a capital: where a name introduced somewhere in the corpus may start
+GAZ = 2  # first word of a case-sensitive vocabulary entry (`Gazetteer`)
+GAZ_CI = 64  # first word of a case-insensitive vocabulary entry
+MODEL = 128  # first word of a model family (`ResNet` of `ResNet-50`)
+NAME = 4  # may start a coined name (`_NAMEISH`)
+INTRO = 8  # may start `_INTRO` or `_OUR`
+NAMING = 16  # may start `_NAMING`
+NOVEL = 32  # the keyword of `_NOVEL_APPOSITIVE`
+_INTRO_WORDS = frozenset({"we", "this", "in", "our", "the"})
+_NAMING_WORDS = frozenset({"called", "named", "dubbed", "termed", "coined", "we", "which", "namely", "refer",
+                           "key"})
+_NOVEL_WORDS = frozenset({"novel", "new"})
+WORD_RUN = re.compile(r"\w*")
+_WORD_TOKEN = re.compile(r"\w\w*")
+# The main part of a coined name, as in `_NAMEISH`.
+_NAME_MAIN = re.compile(r"[A-Za-z][a-z0-9]*[A-Z]|[A-Z][A-Z0-9]|[A-Z][a-z]*[0-9]")
 
 
-def delimited(text: str) -> str:
-    """`" " + text` with every name delimiter replaced by a space (same length plus one)."""
-    if text.isascii():
-        return " " + text.translate(_DELIM_TABLE)
-    return " " + _DELIM.sub(" ", text)
+def first_part(s: str) -> str:
+    """The leading run of word characters: `GPT` of `GPT-4`, `vLLM` of `vLLM's`."""
+    m = WORD_RUN.match(s)
+    return m.group() if m else ""
 
 
-def lowered(text: str) -> str:
-    """`text.lower()` with the same length (the few characters whose lower case is longer stay as they are)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+class TokenClasses:
+    """The classes (bit set of `CAP`, `GAZ`, ...) of a token text, memoised per token text.
+    `cs_first`/`ci_first`/`model_first`: first parts of the case-sensitive / lower-cased vocabulary
+    surfaces and of the model families, each also with a plural `s`/`es`."""
+
+    def __init__(self, cs_first: frozenset[str], ci_first: frozenset[str],
+                 model_first: frozenset[str] = frozenset()) -> None:
+        self.cs_first = cs_first
+        self.ci_first = ci_first
+        self.model_first = model_first
+        self.memo: dict[str, int] = {}
+
+    def __call__(self, tok: str) -> int:
+        b = self.memo.get(tok)
+        if b is None:
+            b = self.memo[tok] = self._classify(tok)
+        return b
+
+    def interesting(self, tok: str) -> bool:
+        """The spaCy lexeme flag: whether the token belongs to any class."""
+        return self(tok) != 0
+
+    def _classify(self, tok: str) -> int:
+        b = 0
+        if not tok.islower() and any(c.isupper() for c in tok):
+            b |= CAP
+        head = first_part(tok)
+        low = head.lower()
+        if head in self.cs_first:
+            b |= GAZ
+        if low in self.ci_first:
+            b |= GAZ_CI
+        if head in self.model_first:
+            b |= MODEL
+        if _NAME_MAIN.match(head):
+            b |= NAME
+        if low in _INTRO_WORDS:
+            b |= INTRO
+        if low in _NAMING_WORDS:
+            b |= NAMING
+        if low in _NOVEL_WORDS:
+            b |= NOVEL
+        return b
+
+    def word_tokens(self, text: str) -> list[tuple[int, int]]:
+        """(start, classes) of the classified words of `text`, without a tokenizer: runs of word
+        characters (every name starts one)."""
+        out = []
+        for m in _WORD_TOKEN.finditer(text):
+            b = self(m.group())
+            if b:
+                out.append((m.start(), b))
+        return out
+
+
+def starts_of(tokens: list[tuple[int, int]], cls: int) -> list[int]:
+    return [p for p, b in tokens if b & cls]
 
 
 # --- sentences ------------------------------------------------------------------------------------
@@ -81,9 +143,13 @@ _ABBREV = frozenset(
 )
 # Two patterns, each starting with a literal character class so that `re` skips to candidates instead
 # of trying three alternatives at every character.
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?:(?=\s+[\"'(\[]?[A-Z0-9$\\])|\s*$)")
+# A sentence may also start with a coined name in lower case (`vAttention also ...`, `vLLM is ...`).
+# Every pattern that is scanned (not only `match`ed) starts with a single character class, never a
+# repeat (`[.!?][.!?]*`, not `[.!?]+`): only then does `re` skip ahead to candidate characters instead
+# of trying the pattern at every position, three times faster here.
+_BOUNDARY = re.compile(r"[.!?][.!?]*[\"')\]]*(?:(?=\s+[\"'(\[]?(?:[A-Z0-9$\\]|[a-z]+[A-Z]))|\s*$)")
 _BREAK = re.compile(r"\n(?:\s*\n|(?=[A-Z]))")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LETTERS_DOT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -103,11 +169,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = m.end()
         if end <= start:
             continue
-        if text[m.start()] == ".":
-            w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
-            if w:
-                word = w.group(1).rstrip(".").lower()
-                if word in _ABBREV or (len(word) == 1 and text[w.start()].isupper()):
+        p = m.start()
+        if text[p] == ".":
+            # The word before the period: the run of letters and dots (at most 12 characters) ending
+            # there, starting with a letter.
+            j = p
+            lo = max(0, p - 12)
+            while j > lo and text[j - 1] in _LETTERS_DOT:
+                j -= 1
+            while j < p and text[j] == ".":
+                j += 1
+            if j < p:
+                word = text[j:p].rstrip(".").lower()
+                if word in _ABBREV or (len(word) == 1 and text[j].isupper()):
                     continue
         _add_span(text, start, end, spans)
         start = end
@@ -157,32 +231,25 @@ def is_nameish(token: str) -> bool:
     return bool(m)
 
 
-# Where a coined name may start in a `delimited` view: a capital, or a lower-case run then a capital
-# (`vLLM`, `cuDNN`). Only these few positions are handed to `_NAMEISH`.
-_NAME_START = re.compile(r" (?=[A-Z]|[a-z][a-z0-9]*[A-Z])")
-
-
 def nameish_tokens(text: str, start: int = 0, end: int | None = None,
-                   view: str | None = None) -> list[tuple[int, int, str]]:
+                   starts: list[int] | None = None) -> list[tuple[int, int, str]]:
     """Coined-looking names in `text[start:end]` as (start, end, name) with possessives dropped.
     Compounds such as `LLM-based` or `SLO-aware` describe something else and are left out.
-    `view`: `delimited(text)` when the caller has it."""
+    `starts`: the sorted positions where a name may start (`NAME` tokens); else every position."""
     end = len(text) if end is None else end
-    d = view if view is not None else delimited(text)
-    out = []
-    last = start
-    for c in _NAME_START.finditer(d, start, end + 1):
-        pos = c.start()  # the space is at view offset pos, i.e. the name starts at text offset pos
-        if pos < last:
-            continue
-        m = _NAMEISH.match(text, pos, end)
-        if m is None:
-            continue
-        last = m.end()
-        name = m.group(1)
-        if not _GENERIC_HEAD.search(name):
-            out.append((m.start(1), m.end(1), name))
-    return out
+    if starts is None:
+        found = list(_NAMEISH.finditer(text, start, end))
+    else:
+        found = []
+        last = start
+        for pos in starts:
+            if pos < last or pos >= end:
+                continue
+            m = _NAMEISH.match(text, pos, end)
+            if m is not None:
+                found.append(m)
+                last = m.end()
+    return [(m.start(1), m.end(1), m.group(1)) for m in found if not _GENERIC_HEAD.search(m.group(1))]
 
 
 # --- introduction cues ----------------------------------------------------------------------------
@@ -215,58 +282,89 @@ _APPOSITIVE = re.compile(r"\s*(?:,|---|--|\u2014|:)?\s*(?:is\s+)?(?:an?|the)\s+"
 _ACRONYM_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
 
 
-# Words each cue pattern needs (lower-cased): a sentence without any of them cannot match, and an `in`
-# test is far cheaper than running the pattern. Keep in step with the patterns above.
-_INTRO_HINTS = ("present", "introduc", "propos", "build", "built", "design", "develop", "implement", "release",
-                "describ", "contribut", "offer", "defin")
-_NAMING_HINTS = ("called", "named", "dubbed", "termed", "coined", "we call", "namely", "refer to", "key ")
-_OUR_HINTS = ("our ",)
-_INTRO_SUBJ_HINTS = ("we", "this ", "our ", "the paper")
-_NOVEL_HINTS = ("novel", "new")
+# What each cue pattern starts with: a cheap `startswith` test before the pattern itself.
+_INTRO_PREFIXES = ("we", "We", "this ", "This ", "in this ", "In this ", "our ", "Our ", "the paper",
+                   "The paper")
+_OUR_PREFIXES = ("our ", "Our ")
+_INTRO_VERB_STEMS = ("present", "introduc", "propos", "build", "built", "design", "develop", "implement",
+                     "release", "describ", "contribut", "offer", "defin")
+_NAMING_PREFIXES = ("called", "named", "dubbed", "termed", "coined", "we call", "which we call", "namely",
+                    "refer to", "key ")
 
 
-def intro_hints(low: str) -> tuple[tuple[str, ...], ...]:
-    """For `lowered(text)`: the hint words of each cue pattern (intro, naming, our, novel) that occur in it,
-    so that `intro_names` only tests those per sentence."""
-    return tuple(tuple(h for h in hints if h in low) for hints in (_INTRO_HINTS, _NAMING_HINTS, _OUR_HINTS,
-                                                                      _NOVEL_HINTS))
+def intro_candidates(text: str, tokens: list[tuple[int, int]]) -> tuple[list[int], ...]:
+    """Sorted start positions for `_INTRO`, `_NAMING`, `_OUR`, and the `_NOVEL_APPOSITIVE` keywords,
+    from the classified tokens of `text` (`TokenClasses`)."""
+    intro: list[int] = []
+    naming: list[int] = []
+    novel: list[int] = []
+    our_only: list[int] = []
+    startswith = text.startswith
+    for p, b in tokens:
+        if b & INTRO and startswith(_INTRO_PREFIXES, p):
+            # `_INTRO` needs one of its verbs within the next few words: checked with `in`, which is far
+            # cheaper than the pattern's lazy scan.
+            window = text[p:p + 80].lower()
+            if any(v in window for v in _INTRO_VERB_STEMS):
+                intro.append(p)
+            elif startswith(_OUR_PREFIXES, p):
+                our_only.append(p)
+        if b & NAMING and startswith(_NAMING_PREFIXES, p):
+            naming.append(p)
+        if b & NOVEL:
+            novel.append(p)
+    our = sorted(our_only + [p for p in intro if startswith(_OUR_PREFIXES, p)])
+    return intro, naming, our, novel
 
 
-def intro_names(text: str, span: tuple[int, int], low: str | None = None,
-                hints: tuple[tuple[str, ...], ...] | None = None) -> list[tuple[int, int, str, list[str]]]:
+def _in_span(pos: list[int], s: int, e: int) -> list[int]:
+    return pos[bisect_left(pos, s):bisect_left(pos, e)]
+
+
+def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] | None = None,
+                acronyms: list[tuple[int, int, str, int, int, str]] | None = None,
+                ) -> list[tuple[int, int, str, list[str]]]:
     """Names the sentence `text[span]` presents as the paper's own, with aliases:
     (start, end, name, aliases). Covers intro verbs, naming verbs and `Our system, X,`.
-    `low`, `hints`: `lowered(text)` and `intro_hints(low)`, to skip patterns that cannot match."""
+    `cands`: `intro_candidates(...)` of the text, else every position is tried; `acronyms`:
+    `acronym_definitions(text)` (both computed once per text by the caller, else here)."""
     s, e = span
     found: list[tuple[int, int, str, list[str]]] = []
-    if low is None:
-        low = lowered(text)
-    if hints is None:
-        hints = intro_hints(low)
-    sent = low[s:e]
-    active = [any(h in sent for h in hs) for hs in hints]
-    if active[0] and not any(subj in sent for subj in _INTRO_SUBJ_HINTS):
-        active[0] = False
-    if not any(active):
-        return found
+    if cands is None:
+        every = list(range(s, e))
+        cands = (every, every, every, every)
     intro_at = None
-    for rx, on in zip((_INTRO, _NAMING, _OUR), active):
-        if not on:
-            continue
-        for m in rx.finditer(text, s, e):
+    for rx, pos in zip((_INTRO, _NAMING, _OUR), cands):
+        last = s
+        for p in _in_span(pos, s, e):
+            if p < last:
+                continue
+            m = rx.match(text, p, e)
+            if m is None:
+                continue
+            last = m.end()
             if rx is _INTRO and intro_at is None:
                 intro_at = m.end()
             got = _name_after(text, m.end(), e, strict=rx is _INTRO)
             if got:
                 found.append(got)
-    for m in (_NOVEL_APPOSITIVE.finditer(text, s, e) if active[3] else ()):
-        if m.start(1) == s and not is_nameish(m.group(1).split()[0]):
-            continue  # a sentence-initial ordinary word ("However, a new ...")
-        found.append((m.start(1), m.end(1), m.group(1), []))
+    keys = _in_span(cands[3], s, e)
+    if keys:
+        # The name sits right before `, a novel`: three words at most, well inside 120 characters.
+        for m in _NOVEL_APPOSITIVE.finditer(text, max(s, keys[0] - 120), e):
+            if m.start(1) == s and not is_nameish(m.group(1).split()[0]):
+                continue  # a sentence-initial ordinary word ("However, a new ...")
+            found.append((m.start(1), m.end(1), m.group(1), []))
     if intro_at is not None:
         # "we propose a framework for X, Weigh And Select (WAS), where": a capitalised long form with
         # its acronym later in an introducing sentence.
-        for ls, le, long, ss, se, short in acronym_definitions(text[:e]):
+        if acronyms is None:
+            acronyms = acronym_definitions(text[:e])
+        for ls, le, long, ss, se, short in acronyms:
+            if se >= e:
+                continue
+            if _USED_BEFORE.search(text, max(s, ls - 30), ls):
+                continue  # "using Neural Radiance Fields (NeRF)": a building block, not the paper's own
             if long.split()[-1].lower() in TECHNIQUE_HEADS:
                 continue  # "relies on Gradient Bucket Sharing (GBS)": a technique, not the paper's system
             if ls >= intro_at and all(w[:1].isupper() or w.lower() in _STOP for w in long.split()):
@@ -276,14 +374,20 @@ def intro_names(text: str, span: tuple[int, int], low: str | None = None,
 
 
 _LEAD = re.compile(r"(?:(?:a|an|the|our|new|novel|first|\u2014)\s+)*", re.I)
-_DESCRIPTOR = re.compile(
-    r"(?:[\w\-]+\s+){0,6}?(?:system|framework|library|engine|compiler|scheduler|method|approach|algorithm|"
-    r"technique|tool|platform|benchmark|mechanism|architecture|model|pipeline|runtime|protocol|metric|solution|"
-    r"policy|structure|abstraction|interface|layer|language|toolkit|suite|simulator|optimizer|superoptimizer|"
-    r"kernel|service|design|methodology|strategy|primitive|paradigm|representation)s?\s*,?\s*"
-    r"(?:called|named|dubbed|termed)\s+",
-    re.I,
+_DESCRIPTOR_WORDS = (
+    "system|framework|library|engine|compiler|scheduler|method|approach|algorithm|technique|tool|platform|"
+    "benchmark|mechanism|architecture|model|pipeline|runtime|protocol|metric|solution|policy|structure|"
+    "abstraction|interface|layer|language|toolkit|suite|simulator|optimizer|superoptimizer|kernel|service|"
+    "design|methodology|strategy|primitive|paradigm|representation"
 )
+_DESCRIPTOR = re.compile(
+    r"(?:[\w\-]+\s+){0,6}?(?:" + _DESCRIPTOR_WORDS + r")s?\s*,?\s*(?:called|named|dubbed|termed)\s+", re.I)
+# "We introduce an efficient LLM inference scheduler Sarathi-Serve": a descriptor noun right before a
+# coined or hyphenated name (not "a new system design").
+_DESCRIPTOR_BARE = re.compile(r"(?:[\w\-]+\s+){0,6}?(?:" + _DESCRIPTOR_WORDS + r")s?\s+", re.I)
+# A noun after "a/an NAME" that makes NAME an attribute ("a CAP principle", "an AQM mechanism").
+_TYPE_NOUN = re.compile(r"\s+(?:" + _DESCRIPTOR_WORDS + r"|principle|theorem)s?\b", re.I)
+_HYPHEN_NAME = re.compile(r"(?<![\w\-./])([A-Z][a-z]+(?:-[A-Z][\w]*)+)(?![\w\-])")
 
 
 def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, int, str, list[str]] | None:
@@ -291,6 +395,13 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
     m = _DESCRIPTOR.match(text, pos, end)
     if m:
         pos = m.end()
+    elif strict:
+        lead0 = _LEAD.match(text, pos, end)
+        bare = _DESCRIPTOR_BARE.match(text, lead0.end() if lead0 else pos, end)
+        if bare:
+            named = _NAMEISH.match(text, bare.end(), end) or _HYPHEN_NAME.match(text, bare.end(), end)
+            if named:
+                return (named.start(1), named.end(1), named.group(1), [])
     lead = _LEAD.match(text, pos, end)
     if lead:
         pos = lead.end()
@@ -306,6 +417,9 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
     name_end = None
     if m2:
         s0, name_end, name = m2.start(1), m2.end(1), m2.group(1)
+        if lead and re.search(r"\b(?:a|an)\s+$", lead.group(0), re.I) and \
+                _TYPE_NOUN.match(text, name_end, end):
+            return None  # "we design an AQM mechanism": a kind of mechanism, not its name
     else:
         m3 = _CAPWORD.match(text, pos, end)
         if not m3:
@@ -327,6 +441,15 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
     return (s0, name_end, name, aliases)
 
 
+_USED_BEFORE = re.compile(r"\b(?:using|uses?|with|via|on|of|leverag\w+|adopt\w*|employ\w*|by|from|"
+                          r"based on)\s+(?:the\s+|an?\s+)?$", re.I)
+# Acronym long forms ending in one of these nouns name a task or field of study (`Language Modeling (LM)`,
+# `Integer Linear Programming (ILP)`, `Hindsight Learning (HL)`), never a system.
+CONCEPT_HEADS = frozenset(
+    "learning modeling modelling programming translation prediction detection recognition classification "
+    "regression search estimation segmentation generation coding analysis retrieval rate training inference "
+    "serving computing processing management".split()
+)
 # Acronym long forms ending in one of these nouns name a technique (`randomized parameter-sharing
 # (RPS)`); other long forms (`Large Reasoning Models (LRMs)`, `time to first token (TTFT)`) do not.
 TECHNIQUE_HEADS = frozenset(
@@ -364,6 +487,9 @@ def is_acronym_of(short: str, long: str) -> bool:
     return True
 
 
+_ACR_WORD = re.compile(r"[\w][\w\-/']*")
+
+
 def acronym_definitions(text: str) -> list[tuple[int, int, str, int, int, str]]:
     """`long form (SHORT)` pairs: (long_start, long_end, long, short_start, short_end, short).
     The long form is the shortest run of words before the parenthesis that the acronym explains."""
@@ -373,11 +499,20 @@ def acronym_definitions(text: str) -> list[tuple[int, int, str, int, int, str]]:
         if not any(c.isupper() for c in short):
             continue
         n_letters = sum(c.isalpha() for c in short)
-        words = list(re.finditer(r"[\w][\w\-/']*", text[max(0, m.start() - 120):m.start()]))
         base = max(0, m.start() - 120)
+        words = list(_ACR_WORD.finditer(text, base, m.start()))
+        base = 0
         limit = min(len(words), n_letters + 5, 2 * n_letters)
+        c0 = short[0].lower()
+        initial = False
         for k in range(1, limit + 1):
             first = words[-k]
+            # The acronym's first letter must start a word of the long form (`is_acronym_of`).
+            initial = initial or text[first.start()].lower() == c0 or any(
+                not text[j - 1].isalnum() and text[j].lower() == c0
+                for j in range(first.start() + 1, first.end()))
+            if not initial:
+                continue
             long = text[base + first.start():base + words[-1].end()]
             if is_acronym_of(short, long):
                 out.append((base + first.start(), base + words[-1].end(), long, m.start(1), m.end(1), short))
@@ -396,32 +531,122 @@ FACTOR = re.compile(
     r"|(?:(?:up to|by|about)\s+)?(?:one|an|two|three)\s+orders? of magnitude",
     re.I,
 )
-METRICS = (
-    "goodput", "throughput", "latency", "tail latency", "speedup", "memory", "cost", "energy", "accuracy",
-    "utilization", "slo attainment", "request rate", "makespan", "jct", "ttft", "tpot", "qoe", "bandwidth",
-    "runtime", "training time", "convergence",
-)
+# Metric words, and the name each is reported under (`time-to-first-token` is `ttft`).
+METRICS = {
+    "goodput": "goodput", "throughput": "throughput", "latency": "latency", "tail latency": "tail latency",
+    "speedup": "speedup", "memory": "memory", "cost": "cost", "energy": "energy", "accuracy": "accuracy",
+    "utilization": "utilization", "slo attainment": "slo attainment", "request rate": "request rate",
+    "makespan": "makespan", "jct": "jct", "job completion time": "jct", "ttft": "ttft",
+    "time-to-first-token": "ttft", "time to first token": "ttft", "tpot": "tpot",
+    "time-per-output-token": "tpot", "time per output token": "tpot", "qoe": "qoe", "bandwidth": "bandwidth",
+    "runtime": "runtime", "training time": "training time", "convergence": "convergence",
+    "memory footprint": "memory", "energy consumption": "energy", "inference time": "latency",
+    "tbt": "tbt", "time between tokens": "tbt", "time-between-tokens": "tbt", "speed up": "speedup",
+    "speed-up": "speedup", "faster": "speedup", "slower": "speedup",
+}
+# A metric word followed by one of these is a constraint the result holds under ("throughput within
+# desired latency SLOs"), not what the factor measures.
+_CONSTRAINT_AFTER = re.compile(r"\s*(?:SLOs?|targets?|constraints?|budgets?|requirements?|bounds?)\b", re.I)
 _METRIC = re.compile(r"\b(" + "|".join(sorted((re.escape(m) for m in METRICS), key=len, reverse=True)) + r")\b",
                      re.I)
+_METRIC_WORDS = tuple(sorted({m.split()[0].split("-")[0] for m in METRICS}))
+_DIGIT = re.compile(r"\d")
+# Scraped LaTeX writes `3.2\times` as `3.2times`, glued to the number.
+_TIMES = re.compile(r"(\d)\s*(?:times|\u00d7|x)(?![a-z])", re.I)
+_PERCENT = re.compile(r"(\d)\s*(?:\\%|%| percent)")
+_LEAD_WORDS = re.compile(r"^(?:by|a)\s+", re.I)
+
+
+def normalize_factor(raw: str) -> str:
+    """The factor as reported: `3.2times` and `3.2 \u00d7` -> `3.2x`, `2-4times` -> `2-4x`, `5\\%` -> `5%`,
+    and without a leading `by` or article (`by up to 3.2x` -> `up to 3.2x`, `a 4.3x` -> `4.3x`)."""
+    f = " ".join(raw.split())
+    f = _TIMES.sub(r"\1x", f)
+    f = _PERCENT.sub(r"\1%", f)
+    f = re.sub(r"(\d)\s*(-|\u2013|~)\s*(?=\d)", r"\1\2", f)
+    while True:
+        g = _LEAD_WORDS.sub("", f)
+        if g == f:
+            return f
+        f = g
+
+
+# A number with its unit: every factor except "orders of magnitude" ends with one. `factors` looks for
+# these first (a digit is a cheap place to start) and only then matches `FACTOR` in a short window.
+_NUM_UNIT = re.compile(r"\d\d*(?:[.,]\d+)?\s*(?:[xX]|\u00d7|[Tt]imes|TIMES|%|\\%| [Pp]ercent)(?![a-zA-Z])")
 
 
 def factors(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """Stated factors in `text[start:end]`: `12x`, `up to 2.4x`, `1.5-2.8x`, `29-69%`, `by 36%`."""
+    """Stated factors in `text[start:end]`: `12x`, `up to 2.4x`, `1.5-2.8x`, `29-69%`, `36%`
+    (normalised by `normalize_factor`)."""
+    if "magnitude" in text[start:end]:
+        found = list(FACTOR.finditer(text, start, end))
+    else:
+        found = []
+        last = start
+        for u in _NUM_UNIT.finditer(text, start, end):
+            if u.start() < last:
+                continue
+            # The factor that ends with this number starts at most five words before it: the leftmost
+            # word start from which `FACTOR` matches up to the number's end.
+            lo = max(last, u.start() - 40)
+            cands = [j for j in range(lo, u.start() + 1)
+                     if text[j].isalnum() and (j == 0 or not text[j - 1].isalnum())][-6:]
+            for c in cands:
+                m = FACTOR.match(text, c, u.end())
+                if m is not None and m.end() == u.end():
+                    found.append(m)
+                    last = m.end()
+                    break
+    return [(m.start(), m.end(), normalize_factor(m.group(0))) for m in found]
+
+
+_CLAUSE_BREAK = re.compile(r";|\band\b|\bwhile\b|\bwhereas\b")
+
+
+def _metric_matches(text: str, start: int, end: int, low: str) -> list[re.Match[str]]:
+    """`_METRIC` matches in `text[start:end]` (`low`: that slice lower-cased), tried only where one of the
+    metric words starts."""
+    starts = set()
+    for w in _METRIC_WORDS:
+        i = low.find(w)
+        while i != -1:
+            if i == 0 or not low[i - 1].isalnum():
+                starts.add(i)
+            i = low.find(w, i + 1)
     out = []
-    for m in FACTOR.finditer(text, start, end):
-        val = " ".join(m.group(0).split())
-        out.append((m.start(), m.end(), val))
+    last = start
+    for i in sorted(starts):
+        if start + i < last:
+            continue
+        m = _METRIC.match(text, start + i, end)
+        if m is not None:
+            out.append(m)
+            last = m.end()
     return out
 
 
-def metric_near(text: str, start: int, end: int, pos: int) -> str | None:
-    """The metric word in `text[start:end]` closest to `pos` (throughput, latency, ...), lower-cased."""
-    best: tuple[int, str] | None = None
-    for m in _METRIC.finditer(text, start, end):
-        d = abs(m.start() - pos)
-        if best is None or d < best[0]:
-            best = (d, m.group(1).lower())
-    return best[1] if best else None
+def metric_near(text: str, start: int, end: int, pos: int, pos_end: int | None = None) -> str | None:
+    """The metric that the factor at `text[pos:pos_end]` refers to: the metric word of the sentence
+    `text[start:end]` nearest to it (before its start or after its end) without a clause break
+    (`;`, `, and`, ` and keeps`) in between; else the nearest one at all."""
+    pos_end = pos if pos_end is None else pos_end
+    best: tuple[int, int, str] | None = None
+    low = _lower_same_length(text[start:end])
+    for m in _metric_matches(text, start, end, low):
+        if _CONSTRAINT_AFTER.match(text, m.end()):
+            continue
+        if m.end() <= pos:
+            gap, d = text[m.end():pos], pos - m.end()
+        elif m.start() >= pos_end:
+            gap, d = text[pos_end:m.start()], m.start() - pos_end
+        else:
+            gap, d = "", 0
+        broken = 1 if _CLAUSE_BREAK.search(gap) else 0
+        key = (broken, d, METRICS[m.group(1).lower()])
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return best[2] if best else None
 
 
 # --- relation cues --------------------------------------------------------------------------------
@@ -440,7 +665,8 @@ CUES: tuple[tuple[str, str], ...] = (
                       r"comparable to|on par with|matches|exceeds|faster|slower|speedups? (?:of [^,;]{0,30})?over|"
                       r"improves? (?:on|upon)|baselines? (?:such as|like|including)|like|such as|including|e\.g\.,?"),
 )
-_CUE = [(t, re.compile(r"\b(?:" + p + r")\s*(?:the\s+|a\s+|an\s+)?", re.I)) for t, p in CUES]
+# One pattern for all three types (a named group each, in the order of CUES): one scan per sentence.
+_CUE = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in CUES) + r")\s*(?:the\s+|a\s+|an\s+)?", re.I)
 # Words that make a `such as/like/including` list a comparison only when the sentence talks about
 # evaluation; otherwise such lists are plain mentions.
 _EVAL = re.compile(r"outperform|compared|faster|slower|speedup|higher|lower|better|improv|reduc|baseline|"
@@ -449,8 +675,89 @@ _WEAK_COMPARE = re.compile(r"^(?:like|such as|including|e\.g\.,?)$", re.I)
 _WEAK_BUILD = re.compile(r"^(?:on|with|uses|using|reuses?)$", re.I)
 
 
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (`a|b(?:c|d)` -> `a`, `b(?:c|d)`)."""
+    out, depth, cur, i = [], 0, [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+# The literal word each cue starts with: `_CUE` is only tried where one of them starts a word (found
+# with `str.find`), not at every character of the sentence.
+def _literal_prefix(alt: str) -> str:
+    """The literal text a regex alternative starts with (`e\\.g\\.,?` -> `e.g.`, `baselines? (...)` ->
+    `baseline`): letters, spaces and escaped dots, up to the first other regex syntax."""
+    out: list[str] = []
+    i = 0
+    while i < len(alt):
+        ch = alt[i]
+        if ch == "\\" and alt[i + 1:i + 2] == ".":
+            out.append(".")
+            i += 2
+        elif ch.isalpha() and ch.islower() or ch == " ":
+            out.append(ch)
+            i += 1
+        else:
+            break
+    # A quantified last character is optional: `baselines?` starts with `baseline`.
+    if alt[i:i + 1] in ("?", "*", "{") and out:
+        out.pop()
+    return "".join(out).rstrip()
+
+
+_CUE_WORDS = tuple(sorted({_literal_prefix(alt) for _, p in CUES for alt in _alternatives(p)}))
+assert all(_CUE_WORDS), "every cue alternative must start with a literal word"
+
+
+def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def sentence_cues(text: str, sent: Sequence[int]) -> list[tuple[int, int, str, str]]:
+    """Every relation cue of the sentence `text[sent]`: (cue end, cue start, type, cue text)."""
+    s, e = sent
+    low = _lower_same_length(text[s:e])
+    starts = set()
+    for w in _CUE_WORDS:
+        i = low.find(w)
+        while i != -1:
+            if i == 0 or not low[i - 1].isalnum():
+                starts.add(i)
+            i = low.find(w, i + 1)
+    out = []
+    last = s
+    for i in sorted(starts):
+        p = s + i
+        if p < last:
+            continue
+        m = _CUE.match(text, p, e)
+        if m is not None:
+            out.append((m.end(), m.start(), m.lastgroup or "", m.group(0).strip()))
+            last = m.end()
+    return out
+
+
 def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts: Sequence[int] = (),
-                 *, for_mention: bool = False) -> tuple[str, int] | None:
+                 *, for_mention: bool = False, cache: dict[Any, Any] | None = None) -> tuple[str, int] | None:
     """The relation type the sentence states towards the system at `target_start`, and the cue offset.
 
     The nearest cue before the target wins, but a cue may reach over a list of other systems
@@ -458,14 +765,19 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
     vLLM`). `like/such as` inherit the type of a stronger cue before them (`building on initiatives
     such as X`), else count as comparisons only in sentences that talk about evaluation; the weak
     lineage cues (`on`, `with`, `uses`) count only right before the target. `for_mention`: any cue
-    will do (the caller only asks whether an unknown name sits in a context that names systems)."""
+    will do (the caller only asks whether an unknown name sits in a context that names systems).
+    `cache`: a dict kept for one text, so that each sentence's cues are found once."""
     s, e = sent
     window_start = max(s, target_start - 120)
-    found: list[tuple[int, int, str, str]] = []  # (cue end, cue start, type, cue text)
-    for rtype, rx in _CUE:
-        for m in rx.finditer(text, window_start, target_start):
-            if m.end() <= target_start:
-                found.append((m.end(), m.start(), rtype, m.group(0).strip()))
+    key = (s, e)
+    if cache is not None and key in cache:
+        cues = cache[key]
+    else:
+        cues = sentence_cues(text, sent)
+        if cache is not None:
+            cache[key] = cues
+    # (cue end, cue start, type, cue text) of the cues in the 120 characters before the target.
+    found = [c for c in cues if c[1] >= window_start and c[0] <= target_start]
     if not found:
         return None
     found.sort(key=lambda f: (-f[0], f[1]))
@@ -518,6 +830,23 @@ def is_weak_cue(text: str, cue_start: int) -> bool:
 
 _STOP = frozenset("a an the of for on in with to via and or is are be at by from towards toward as".split())
 _TITLE_NAME = re.compile(r"^\s*(?:The\s+)?([^:]{1,40}?)\s*:")
+
+
+# Only "with": "via Max-Flow", "using Tensor Operations" name the means, not the system.
+_TITLE_SUFFIX = re.compile(r"with(?<=\bwith)\s+([A-Za-z][\w\-+.]*[\w+])\s*[.!?]?\s*$")
+
+
+def title_suffix_name(title: str) -> tuple[int, int, str] | None:
+    """The name a `... with Name` title ends on (`Taming Throughput-Latency Tradeoff in LLM Inference
+    with Sarathi-Serve`): a coined or hyphenated capitalised name. Callers check that it is not a known
+    vocabulary entry (`... in Python with PyTorch` introduces nothing)."""
+    m = _TITLE_SUFFIX.search(title)
+    if not m:
+        return None
+    name = m.group(1)
+    if not (is_nameish(name) or _HYPHEN_NAME.fullmatch(name)):
+        return None
+    return (m.start(1), m.end(1), name)
 
 
 def title_name(title: str) -> tuple[int, int, str] | None:
