@@ -145,23 +145,13 @@ def extract_cmd(
     from kg.ingest import ingest
 
     result = ingest(paths)
+    progress = _render_progress()
+    extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes,
+                          progress=lambda done, total: progress("extract", done, total))
     if out is None:
-        extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes)
         for e in extractions:
             typer.echo(json.dumps(e.to_dict(), ensure_ascii=False))
         return
-    if sys.stderr.isatty():
-        # With -o on a terminal: a progress bar on stderr; stdout keeps only the summary line.
-        with typer.progressbar(length=len(result.papers), label="extracting", file=sys.stderr) as bar:
-            shown = [0]
-
-            def progress(done: int, total: int) -> None:
-                bar.update(done - shown[0])
-                shown[0] = done
-
-            extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes, progress=progress)
-    else:
-        extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes)
     lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in extractions]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")

@@ -408,7 +408,8 @@ def test_cli_extract_writes_jsonl(tmp_path):
     out = tmp_path / "x.jsonl"
     result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"wrote 1 extractions to {out} (2 systems introduced, 4 relations)\n"
+    assert result.stdout == f"wrote 1 extractions to {out} (2 systems introduced, 4 relations)\n"
+    assert result.stderr == "extract: 1/1\n"  # progress: one line per stage when stderr is not a terminal
     [line] = out.read_text(encoding="utf-8").splitlines()
     d = json.loads(line)
     assert d["id"] == ZORB.id and d["systems_introduced"][0]["name"] == "Zorblat"
