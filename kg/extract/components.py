@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -53,17 +53,26 @@ class ExtractComponent:
     def __init__(self, nlp: Language | None = None, *, data_dir: str | None = None) -> None:
         self.gaz = load_gazetteer(data_dir)
         self.flag = nlp.vocab.add_flag(self.gaz.classes.interesting) if nlp is not None else None
+        self._by_orth: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         tokens = None
         if self.flag is not None:
-            arr = doc.to_array([IDX, LENGTH, self.flag])
+            arr = doc.to_array([IDX, ORTH, self.flag])
             arr = arr[arr[:, 2] != 0]
-            classes = self.gaz.classes
-            known = classes.memo.get  # flagged token texts were classified when their lexeme was made
-            tokens = [(i, known(text[i:i + n]) or classes(text[i:i + n]))
-                      for i, n in zip(arr[:, 0].tolist(), arr[:, 1].tolist())]
+            starts = arr[:, 0].tolist()
+            orths = arr[:, 1].tolist()
+            # Classes by ORTH id (a pure function of the token text, as the lexeme flag is).
+            known = self._by_orth
+            try:
+                tokens = list(zip(starts, map(known.__getitem__, orths)))
+            except KeyError:
+                classes, strings = self.gaz.classes, doc.vocab.strings
+                for o in orths:
+                    if o not in known:
+                        known[o] = classes(strings[o])
+                tokens = list(zip(starts, map(known.__getitem__, orths)))
         doc.user_data["kg"] = analyze(text, self.gaz, doc.user_data.get("kg_sents"), tokens)
         return doc
 

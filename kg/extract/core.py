@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -114,6 +113,7 @@ class CorpusNames:
     _ci: re.Pattern[str] | None = None
     _cs_first: frozenset[str] = frozenset()
     _ci_first: frozenset[str] = frozenset()
+    _first_memo: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, aliases: Iterable[str] = ()) -> None:
         key = norm(name)
@@ -145,6 +145,7 @@ class CorpusNames:
         # First words of the names: a pattern is only tried at a word that can start one.
         self._cs_first = first_parts(surfaces)
         self._ci_first = first_parts(coined, lower=True)
+        self._first_memo = {}
 
     def find(self, text: str, starts: list[int] | None = None) -> list[tuple[int, int, str, str]]:
         """(start, end, canonical, surface) of every corpus name in `text`. `starts`: the sorted
@@ -157,28 +158,41 @@ class CorpusNames:
             self.compile()
         assert self._cs is not None and self._ci is not None
         out = []
-        if starts is not None:
-            word_at = rules.WORD_RUN.match
-            words = [(p, word_at(text, p).group()) for p in starts]  # type: ignore[union-attr]
-        for rx in (self._cs, self._ci):
-            if starts is None:
-                found: Iterable[re.Match[str]] = rx.finditer(text)
-            else:
-                found = []
-                last = 0
-                lower = rx is self._ci
-                first = self._ci_first if lower else self._cs_first
-                for p, w in words:
-                    if p < last or (w.lower() if lower else w) not in first:
-                        continue
-                    m = rx.match(text, p)
-                    if m is not None:
-                        found.append(m)
-                        last = m.end()
-            for m in found:
-                canon = self.canonical.get(norm(m.group(1)))
-                if canon:
-                    out.append((m.start(1), m.end(1), canon, m.group(1)))
+        if starts is None:
+            for rx in (self._cs, self._ci):
+                for m in rx.finditer(text):
+                    canon = self.canonical.get(norm(m.group(1)))
+                    if canon:
+                        out.append((m.start(1), m.end(1), canon, m.group(1)))
+            return out
+        # One pass over the start words: where each pattern can start (first words of its names).
+        word_at = rules.WORD_RUN.match
+        # Per start word (a pure function of the word and the compiled names): 1 if the case-sensitive
+        # pattern can start there, 2 if the case-insensitive one can.
+        where = self._first_memo
+        cs_at: list[int] = []
+        ci_at: list[int] = []
+        for p in starts:
+            w = word_at(text, p).group()  # type: ignore[union-attr]
+            b = where.get(w)
+            if b is None:
+                b = where[w] = (w in self._cs_first) | (w.lower() in self._ci_first) << 1
+            if b:
+                if b & 1:
+                    cs_at.append(p)
+                if b & 2:
+                    ci_at.append(p)
+        for rx, cands in ((self._cs, cs_at), (self._ci, ci_at)):
+            last = 0
+            for p in cands:
+                if p < last:
+                    continue
+                m = rx.match(text, p)
+                if m is not None:
+                    last = m.end()
+                    canon = self.canonical.get(norm(m.group(1)))
+                    if canon:
+                        out.append((m.start(1), m.end(1), canon, m.group(1)))
         return out
 
 
@@ -249,10 +263,6 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
     return result
 
 
-def _claimed(mask: bytearray, s: int, e: int) -> bool:
-    return mask.find(1, s, e) != -1
-
-
 def _claim(mask: bytearray, s: int, e: int) -> None:
     mask[s:e] = b"\x01" * (e - s)
 
@@ -306,8 +316,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
         fmasked = finfo.get("masked") or ftext
         # Characters already claimed by a name (a byte mask: overlap tests stay linear on 1 MB texts).
         covered = bytearray(len(fmasked) + 1)
-        claimed = functools.partial(_claimed, covered)
-        claim = functools.partial(_claim, covered)
+        claimed_at = covered.find  # claimed_at(1, s, e) != -1: a character of [s, e) is claimed
         for s, e, kind, key, surface in finfo["hits"]:
             canon = intro_forms.get(norm(surface))
             if canon:
@@ -315,30 +324,31 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
             else:
                 ent = gaz.entries.get((kind, key))
                 occ.append((fld, s, e, kind, key, ent.name if ent else surface, surface))
-            claim(s, e)
+            _claim(covered, s, e)
         for s, e, canon, surface in corpus.find(fmasked, finfo.get("caps")):
-            if claimed(s, e):
+            if claimed_at(1, s, e) != -1:
                 continue
             if norm(surface) in concepts and norm(surface) not in intro_forms:
-                claim(s, e)  # this paper defines the acronym as a concept (`Pipeline parallelism (PP)`)
+                # this paper defines the acronym as a concept (`Pipeline parallelism (PP)`)
+                _claim(covered, s, e)
                 continue
-            claim(s, e)
+            _claim(covered, s, e)
             occ.append((fld, s, e, "system", None, intro_forms.get(norm(surface), canon), surface))
         # Intro spans that no vocabulary covered (the defining sentence itself).
         for name, aliases, ifld, s, e in intro:
-            if ifld == fld and not claimed(s, s + 1):
-                claim(s, e)
+            if ifld == fld and claimed_at(1, s, s + 1) == -1:
+                _claim(covered, s, e)
                 occ.append((fld, s, e, "system", None, name, fmasked[s:e]))
         # Unknown coined names in a comparison or lineage context: other systems the paper names.
         fsents = finfo["sents"] if fld == "abstract" else tsents
         span_list = [tuple(x) for x in fsents]
         for s, e, name in finfo["names"]:
-            if claimed(s, e) or gaz.is_generic(name):
+            if claimed_at(1, s, e) != -1 or gaz.is_generic(name):
                 continue
             if norm(name) in concepts and norm(name) not in intro_forms:
                 continue
             if norm(name) in intro_forms:
-                claim(s, e)
+                _claim(covered, s, e)
                 occ.append((fld, s, e, "system", None, intro_forms[norm(name)], name))
                 continue
             if not span_list:
@@ -347,7 +357,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
             if rules.relation_cue(fmasked, span_list[si], s, for_mention=True,  # type: ignore[arg-type]
                                   cache=cue_cache[fld]) is None:
                 continue
-            claim(s, e)
+            _claim(covered, s, e)
             occ.append((fld, s, e, "system", None, name, name))
     occ.sort(key=lambda o: (o[0] != "title", o[1]))
 
