@@ -349,6 +349,61 @@ def test_introduced_names_precision(nlp, text, expected):
     assert names(ex.systems_introduced) == expected
 
 
+@pytest.mark.parametrize("title, text, expected", [
+    # Naming and lead variants.
+    (None, "We aggregate updates with learned weights, named as FedZork, and converge faster.", ["FedZork"]),
+    (None, "We present the design and implementation of BLORPI, an end-to-end caching system.", ["BLORPI"]),
+    # A descriptor noun with a comma or a parenthesis before the name.
+    (None, "We also introduce a reinforcement learning agent, zorbZero, that plays the game.", ["zorbZero"]),
+    (None, "In this paper we propose a unified dynamic learning framework (Q7X2) for dispatching.", ["Q7X2"]),
+    # ... but not an acronym that only abbreviates the description before it.
+    (None, "We propose a mixed-precision quantization algorithm (MPQA) for edge devices.", []),
+    # Parts the paper's system introduces: named by the system or by "it", with a descriptor or an appositive.
+    (None, "We present Zorblat, a cache. Zorblat introduces QuuxPool, an elastic memory pool. It adds overhead.",
+     ["Zorblat", "QuuxPool"]),
+    (None, "We present Zorblat, a serving system. It builds an in-house engine FlurbServe for routing.",
+     ["Zorblat", "FlurbServe"]),
+    # An introduction without a name, named by a capitalised phrase with the same noun later on.
+    (None, "This paper introduces an ontology for benchmark metadata. The Open Blorp Benchmarks Ontology "
+           "is extensible.", ["Open Blorp Benchmarks Ontology"]),
+    # `our Long Form (ACR)`; a long form with a lower-case word when an appositive follows.
+    (None, "We present Zorblat, a compiler. Then our Zorb Tensor Compiler (ZTC) lowers the graphs.",
+     ["Zorblat", "ZTC"]),
+    (None, "We propose Hierarchically Merged compute Graphs (HMGs), a new graph representation.", ["HMG"]),
+    # Variants named after the paper's own system with a letter affix; versions are not variants.
+    (None, "We propose FedZork, a pruning method. Its private variant DP-FedZork adds noise. "
+           "FedZork-2 is future work.", ["FedZork", "DP-FedZork"]),
+    # A system the vocabulary knows, described in the first sentence, is not introduced.
+    (None, "Apache Spark is a popular engine for data processing. We tune it.", []),
+    # Title prefixes that name a problem, a phenomenon or hardware are not systems.
+    ("Zorb Bandit: Learning to Decide With Low Regret", "We term this the Zorb bandit problem. We solve it.",
+     []),
+    ("Gradient Blorping: A Proclivity in Networks", "Gradient Blorping arises when losses are small.", []),
+    ("Blorp X9: Scaling the Memory Wall", "We deploy models on the Blorp X9 Dataflow Unit (BDU) - a "
+                                           "commercial dataflow accelerator.", []),
+    # A title prefix of plain words that the abstract never repeats names a topic.
+    ("Speedy Online Packing: Knowing Sizes is not Necessary", "We study packing without sizes.", []),
+    ("Zorb Tensor: A Unified Abstraction", "We present Zorb Tensor, an abstraction for kernels.", ["Zorb Tensor"]),
+    # One system under a long and a short name, or with a kind noun, is one entry.
+    ("Parity Zorbs: A General Framework", "We present PaZ, a novel framework that learns parity zorbs.",
+     ["Parity Zorbs"]),
+    ("BLORP Parallelism: Training Is Cheap", "We propose BLORP, a model-parallel algorithm.",
+     ["BLORP Parallelism"]),
+])
+def test_introduced_names_recall_and_merges(nlp, title, text, expected):
+    [ex] = extract([paper(title, text)], nlp=nlp)
+    assert names(ex.systems_introduced) == expected
+
+
+def test_introduced_aliases_from_merges(nlp):
+    [ex] = extract([paper("Parity Zorbs: A General Framework", "We present PaZ, a framework of parity zorbs.")],
+                   nlp=nlp)
+    assert ex.systems_introduced[0].aliases == ("PaZ",)
+    [ex] = extract([paper(None, "We propose Hierarchically Merged compute Graphs (HMGs), a new graph "
+                                "representation.")], nlp=nlp)
+    assert ex.systems_introduced[0].aliases == ("Hierarchically Merged compute Graphs", "HMGs")
+
+
 def test_title_with_name_introduces_it(nlp):
     p = paper("Taming Tail Latency in Batch Inference with Quux-Serve",
               "Batching is hard. Quux-Serve splits prefills into chunks and beats vLLM by 2x.")

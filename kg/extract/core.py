@@ -48,14 +48,17 @@ def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None,
     intros: list[list[Any]] = []
     # Only sentences holding a cue position can introduce anything (and the first, for its subject).
     active = sorted({0, *(rules.sentence_of(sents, p) for pos in cands for p in pos)}) if sents else []
+    later: list[tuple[int, int, str, list[str]]] = []
     for i in active:
         span = sents[i]
-        for s, e, name, aliases in rules.intro_names(masked, span, cands, acr):  # type: ignore[arg-type]
+        for s, e, name, aliases in rules.intro_names(masked, span, cands, acr, later):  # type: ignore[arg-type]
             intros.append([s, e, name, list(aliases)])
         if i == 0:
             m = _FIRST_SUBJECT.match(masked, span[0], span[1])
-            if m and not gaz.is_generic(m.group(1)):
+            # A system the vocabulary knows is being described, not introduced ("Apache Spark is a ...").
+            if m and not gaz.is_generic(m.group(1)) and not gaz.lookup("system", m.group(1)):
                 intros.append([m.start(1), m.end(1), m.group(1), []])
+    intros += [[s, e, name, list(aliases)] for s, e, name, aliases in later]
     hits = [[s, e, ent.kind, ent.key, surface]
             for s, e, ent, surface in gaz.find(masked, tokens)]
     hits += _model_hits(masked, gaz, hits)
@@ -196,7 +199,8 @@ class CorpusNames:
         return out
 
 
-_QUALIFIED = re.compile(r"\)\s*(?:models?|jobs?|workloads?|tasks?|applications?|problems?|settings?)\b")
+_QUALIFIED = re.compile(r"\)\s*(?:models?|jobs?|workloads?|tasks?|applications?|problems?|settings?|datasets?|"
+                        r"corpus|corpora)\b")
 
 
 def concept_acronyms(info: dict[str, Any], text: str, *, mentions: bool) -> set[str]:
@@ -228,7 +232,7 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
     concepts = concept_acronyms(info, info.get("masked") or text, mentions=False)
     if title:
         t = rules.title_name(rules.mask_latex(title))
-        if t and _acceptable_intro(t[2], gaz):
+        if t and _acceptable_intro(t[2], gaz) and _named_in_abstract(t[2], text) and not _not_artifact(t[2], text):
             out.append((t[2], [], "title", t[0], t[1]))
         t = rules.title_suffix_name(rules.mask_latex(title))
         # `... with Name`: only a name no vocabulary knows (a known system there is used, not introduced).
@@ -251,16 +255,77 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
                 aliases = [*aliases, long, short]
                 forms |= {norm(long), norm(short)}
         for i, (mn, mal, mf, ms, me) in enumerate(merged):
-            if forms & ({norm(mn)} | {norm(a) for a in mal}):
+            if forms & ({norm(mn)} | {norm(a) for a in mal}) or _same_system(name, mn):
                 merged[i] = (mn, list(dict.fromkeys([*mal, name, *aliases])), mf, ms, me)
                 break
         else:
             merged.append((name, aliases, fld, s, e))
+    merged += _variants_of_own(merged, info["names"], gaz)
     result = []
     for name, aliases, fld, s, e in merged:
         al = [a for a in dict.fromkeys(aliases) if norm(a) != norm(name)]
         result.append((name, al, fld, s, e))
     return result
+
+
+_AFFIX = re.compile(r"[A-Za-z]{1,4}")
+
+
+def _variants_of_own(own: list[tuple[str, list[str], str, int, int]], names: list[list[Any]],
+                     gaz: Gazetteer) -> list[tuple[str, list[str], str, int, int]]:
+    """Variants the paper names after its own system with a short letter affix (`DP-FedP3` of `FedP3`,
+    `MHR-z` of `MHR`): they are its systems too. Versions (`FedP3-2`) and known names are not."""
+    forms = {norm(f) for name, aliases, *_ in own for f in (name, *aliases)}
+    out: list[tuple[str, list[str], str, int, int]] = []
+    seen = set(forms)
+    for s, e, name in names:
+        key = norm(name)
+        if key in seen or "-" not in name or gaz.is_generic(name) or gaz.lookup("system", name):
+            continue
+        head, _, tail = name.partition("-")
+        if (norm(head) in forms and _AFFIX.fullmatch(tail)) or (norm(tail) in forms and _AFFIX.fullmatch(head)):
+            seen.add(key)
+            out.append((name, [], "abstract", s, e))
+    return out
+
+
+def _named_in_abstract(name: str, text: str) -> bool:
+    """Whether a `Name: subtitle` title prefix reads as a name: a coined word in it (`CAT Pruning`, `BASE
+    Layers`), or the phrase again in the abstract (`Event Tensor`). Plain words that the abstract never
+    repeats name a topic (`Multi-agent Online Scheduling: ...`)."""
+    words = name.split()
+    if len(words) < 2 or any(rules.is_nameish(w) for w in words) or not text:
+        return True
+    # `norm` memoises; abstracts are too many and too long to keep in its cache.
+    return norm(name) in "".join(ch for ch in text.casefold() if ch.isalnum() or ch == "+")
+
+
+_PROBLEM_AFTER = r"\s+(?:problems?|phenomenon|phenomena|setting|arises|occurs|emerges)\b"
+_HARDWARE_AFTER = (r"(?:\s+[A-Z][\w\-]*){0,3}\s*(?:\([^()]{1,20}\))?\s*(?:-+|,|\u2014)?\s*"
+                   r"(?:an?\s+(?:[\w\-]+\s+){0,3})?(?:accelerator|chip|processor|GPU|TPU|NPU)s?\b")
+
+
+def _not_artifact(name: str, text: str) -> bool:
+    """Whether the abstract says that a `Name: subtitle` title names a problem or a phenomenon (`We term
+    this the DTR bandit problem`, `Gradient Starvation arises when`) or a piece of hardware (`SambaNova
+    SN40L Reconfigurable Dataflow Unit (RDU) - a commercial dataflow accelerator`)."""
+    if not text:
+        return False
+    escaped = re.escape(name)
+    return bool(re.search(r"(?<![\w\-])" + escaped + _PROBLEM_AFTER, text, re.I)
+                or re.search(r"(?<![\w\-])" + escaped + _HARDWARE_AFTER, text))
+
+
+def _same_system(a: str, b: str) -> bool:
+    """Two names one paper gives its system: a short form of the long one (`ParM` / `Parity Models`,
+    `PHub` / `Parameter Hub`), or the name with a kind noun (`SWARM` / `SWARM parallelism`)."""
+    short, long = sorted((a, b), key=len)
+    # Whole words only: `MHR-mu` is a variant of `MHR`, not its long form.
+    if " " in long.strip() and rules.is_acronym_of(short, long):
+        return True
+    words = long.split()
+    return (len(words) >= 2 and norm(" ".join(words[:-1])) == norm(short)
+            and words[-1].lower().rstrip("s") in rules.KIND_NOUNS)
 
 
 def _claim(mask: bytearray, s: int, e: int) -> None:

@@ -59,10 +59,12 @@ NAME = 4  # may start a coined name (`_NAMEISH`)
 INTRO = 8  # may start `_INTRO` or `_OUR`
 NAMING = 16  # may start `_NAMING`
 NOVEL = 32  # the keyword of `_NOVEL_APPOSITIVE`
+PART = 256  # the verb of `_PART_VERB` ("MemServe introduces MemPool, an ...")
 _INTRO_WORDS = frozenset({"we", "this", "in", "our", "the"})
 _NAMING_WORDS = frozenset({"called", "named", "dubbed", "termed", "coined", "we", "which", "namely", "refer",
                            "key"})
 _NOVEL_WORDS = frozenset({"novel", "new"})
+_PART_WORDS = frozenset({"introduces", "features", "builds", "adds"})
 WORD_RUN = re.compile(r"\w*")
 _WORD_TOKEN = re.compile(r"\w\w*")
 # The main part of a coined name, as in `_NAMEISH`.
@@ -117,6 +119,8 @@ class TokenClasses:
             b |= NAMING
         if low in _NOVEL_WORDS:
             b |= NOVEL
+        if low in _PART_WORDS:
+            b |= PART
         return b
 
     def word_tokens(self, text: str) -> list[tuple[int, int]]:
@@ -270,8 +274,9 @@ _INTRO_SUBJ = (
 _INTRO = re.compile(_INTRO_SUBJ + r"[^.;:]{0,40}?\b" + _INTRO_VERB + r"\b[,]?\s*")
 # "called X", "named X", "dubbed X", "we call X", "namely (the) X", "refer to ... as X".
 _NAMING = re.compile(
-    r"\b(?:called|named|dubbed|termed|coined|we call(?: it| the)?|which we call(?: the)?|namely(?: the)?|"
-    r"refer to [^.]{0,60}? as|key (?:contribution|idea|component|building block)s? (?:is|are))\s+"
+    r"\b(?:(?:called|named|dubbed|termed|coined)(?: as)?|we call(?: it| the)?|which we call(?: the)?|namely(?: the)?|"
+    r"refer to [^.]{0,60}? as|key (?:contribution|idea|component|building block)s?(?: (?:in|of|behind) [\w\-]+)?"
+    r" (?:is|are))\s+"
 )
 # "..., X, a novel strategy": an appositive with "novel"/"new" presents X as the paper's own anywhere.
 _NOVEL_APPOSITIVE = re.compile(
@@ -298,15 +303,16 @@ _NAMING_PREFIXES = ("called", "named", "dubbed", "termed", "coined", "we call", 
                     "refer to", "key ")
 
 
-_CUE_CLASSES = INTRO | NAMING | NOVEL
+_CUE_CLASSES = INTRO | NAMING | NOVEL | PART
 
 
 def intro_candidates(text: str, tokens: list[tuple[int, int]]) -> tuple[list[int], ...]:
-    """Sorted start positions for `_INTRO`, `_NAMING`, `_OUR`, and the `_NOVEL_APPOSITIVE` keywords,
-    from the classified tokens of `text` (`TokenClasses`)."""
+    """Sorted start positions for `_INTRO`, `_NAMING`, `_OUR`, the `_NOVEL_APPOSITIVE` keywords and the
+    `_PART_VERB` verbs, from the classified tokens of `text` (`TokenClasses`)."""
     intro: list[int] = []
     naming: list[int] = []
     novel: list[int] = []
+    part: list[int] = []
     our_only: list[int] = []
     startswith = text.startswith
     for p, b in tokens:
@@ -323,8 +329,10 @@ def intro_candidates(text: str, tokens: list[tuple[int, int]]) -> tuple[list[int
             naming.append(p)
         if b & NOVEL:
             novel.append(p)
+        if b & PART:
+            part.append(p)
     our = sorted(our_only + [p for p in intro if startswith(_OUR_PREFIXES, p)])
-    return intro, naming, our, novel
+    return intro, naming, our, novel, part
 
 
 def _in_span(pos: list[int], s: int, e: int) -> list[int]:
@@ -333,16 +341,19 @@ def _in_span(pos: list[int], s: int, e: int) -> list[int]:
 
 def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] | None = None,
                 acronyms: list[tuple[int, int, str, int, int, str]] | None = None,
+                later: list[tuple[int, int, str, list[str]]] | None = None,
                 ) -> list[tuple[int, int, str, list[str]]]:
     """Names the sentence `text[span]` presents as the paper's own, with aliases:
     (start, end, name, aliases). Covers intro verbs, naming verbs and `Our system, X,`.
     `cands`: `intro_candidates(...)` of the text, else every position is tried; `acronyms`:
-    `acronym_definitions(text)` (both computed once per text by the caller, else here)."""
+    `acronym_definitions(text)` (both computed once per text by the caller, else here). `later`: a list
+    that receives the names a later sentence gives to what this one introduces unnamed
+    (`definite_name`)."""
     s, e = span
     found: list[tuple[int, int, str, list[str]]] = []
     if cands is None:
         every = list(range(s, e))
-        cands = (every, every, every, every)
+        cands = (every, every, every, every, every)
     intro_at = None
     for rx, pos in zip((_INTRO, _NAMING, _OUR), cands):
         last = s
@@ -351,6 +362,10 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
                 continue
             m = rx.match(text, p, e)
             if m is None:
+                if rx is _OUR:
+                    got = _our_long_form(text, p, e)
+                    if got:
+                        found.append(got)
                 continue
             last = m.end()
             if rx is _INTRO and intro_at is None:
@@ -358,6 +373,14 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
             got = _name_after(text, m.end(), e, strict=rx is _INTRO)
             if got:
                 found.append(got)
+            elif rx is _INTRO and later is not None:
+                named = definite_name(text, span, m.end())
+                if named and not any(f[2] == named[2] for f in later):
+                    later.append((*named, []))
+    for p in _in_span(cands[4], s, e):
+        got = _part_name(text, p, s, e)
+        if got:
+            found.append(got)
     keys = _in_span(cands[3], s, e)
     if keys:
         # The name sits right before `, a novel`: three words at most, well inside 120 characters.
@@ -383,21 +406,109 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
     return found
 
 
-_LEAD = re.compile(r"(?:(?:a|an|the|our|new|novel|first|\u2014)\s+)*", re.I)
+# "We present the design and implementation of GATI": the name comes after "design of".
+# "MemServe introduces MemPool, an elastic memory pool", "It features OSQ, an optimized ...", "it builds an
+# in-house serving engine FlowServe": a part of the paper's system, named by the system (or "it").
+_PART_VERB = re.compile(r"(?:introduces|features|builds|adds)\s+")
+_PART_SUBJECT = re.compile(r"(?:\b[Ii]t|(?<![\w\-])[A-Za-z][\w\-]*[A-Z][\w\-]*|(?<![\w\-])[A-Z][a-z][\w\-]*)"
+                           r"\s+(?:also\s+)?$")
+_PART_APPOSITIVE = re.compile(r"\s*(?:,|\s-+|\u2014)\s*(?:an?)\s+")
+
+
+def _part_name(text: str, pos: int, start: int, end: int) -> tuple[int, int, str, list[str]] | None:
+    """The coined name after `X introduces|features|builds|adds` at `pos`, when a descriptor noun comes
+    before it or an appositive (`, a ...`) after it; these verbs also take plain objects ("adds overhead")."""
+    subj = _PART_SUBJECT.search(text, max(start, pos - 40), pos)
+    verb = _PART_VERB.match(text, pos, end)
+    if subj is None or verb is None or subj.group(0).split()[0] in ("This", "That", "There"):
+        return None
+    got = _name_after(text, verb.end(), end, strict=True)
+    if got is None or not is_nameish(got[2]):
+        return None
+    if _PART_APPOSITIVE.match(text, got[1], end) or _DESCRIPTOR_WORD.search(text, verb.end(), got[0]):
+        return got
+    return None
+
+
+_LEAD = re.compile(r"(?:(?:a|an|the|our|new|novel|first|\u2014|design(?: and implementation)? of)\s+)*", re.I)
 _DESCRIPTOR_WORDS = (
     "system|framework|library|engine|compiler|scheduler|method|approach|algorithm|technique|tool|platform|"
     "benchmark|mechanism|architecture|model|pipeline|runtime|protocol|metric|solution|policy|structure|"
     "abstraction|interface|layer|language|toolkit|suite|simulator|optimizer|superoptimizer|kernel|service|"
-    "design|methodology|strategy|primitive|paradigm|representation"
+    "design|methodology|strategy|primitive|paradigm|representation|agent"
 )
+_DESCRIPTOR_WORDS_PLUS = _DESCRIPTOR_WORDS + "|ontology|taxonomy"
 _DESCRIPTOR = re.compile(
     r"(?:[\w\-]+\s+){0,6}?(?:" + _DESCRIPTOR_WORDS + r")s?\s*,?\s*(?:called|named|dubbed|termed)\s+", re.I)
-# "We introduce an efficient LLM inference scheduler Sarathi-Serve": a descriptor noun right before a
-# coined or hyphenated name (not "a new system design").
-_DESCRIPTOR_BARE = re.compile(r"(?:[\w\-]+\s+){0,6}?(?:" + _DESCRIPTOR_WORDS + r")s?\s+", re.I)
+# "We introduce an efficient LLM inference scheduler Sarathi-Serve", "a Reinforcement Learning agent,
+# mallocMuZero", "a dynamic learning framework (V1D3)": a descriptor noun right before a coined or
+# hyphenated name (not "a new system design").
+_DESCRIPTOR_BARE = re.compile(r"(?:[\w\-]+\s+){0,6}?(?:" + _DESCRIPTOR_WORDS + r")s?(?:\s*(\()|,\s+|\s+)", re.I)
+_DESCRIPTOR_WORD = re.compile(r"\b(?:" + _DESCRIPTOR_WORDS + r")s?\b", re.I)
+
+# "This paper introduces an ontology for ..." ... "The MLCommons Science Benchmarks Ontology provides": an
+# introduction without a name, named later by a capitalised phrase ending in the same noun.
+_UNNAMED_NOUN = re.compile(r"(?:an?|the)\s+(?:[\w\-]+\s+){0,3}?(" + _DESCRIPTOR_WORDS_PLUS + r")\b", re.I)
+
+
+def definite_name(text: str, sent: tuple[int, int], intro_end: int) -> tuple[int, int, str] | None:
+    """The capitalised name (`The MLCommons Science Benchmarks Ontology`) that a later sentence gives the
+    thing an introducing sentence presents without a name (`introduces an ontology`), if any."""
+    m = _UNNAMED_NOUN.match(text, intro_end, sent[1])
+    if m is None:
+        return None
+    noun = m.group(1).lower()
+    rx = re.compile(r"\b[Tt]he\s+((?:[A-Z][\w\-]*\s+){1,5}" + re.escape(noun[:1].upper() + noun[1:]) + r")s?\b")
+    named = rx.search(text, sent[1])
+    if named is None:
+        return None
+    return (named.start(1), named.end(1), named.group(1))
+
+
 # A noun after "a/an NAME" that makes NAME an attribute ("a CAP principle", "an AQM mechanism").
 _TYPE_NOUN = re.compile(r"\s+(?:" + _DESCRIPTOR_WORDS + r"|principle|theorem)s?\b", re.I)
 _HYPHEN_NAME = re.compile(r"(?<![\w\-./])([A-Z][a-z]+(?:-[A-Z][\w]*)+)(?![\w\-])")
+
+
+_OUR_WORD = re.compile(r"[Oo]ur\s+")
+
+
+def _our_long_form(text: str, pos: int, end: int) -> tuple[int, int, str, list[str]] | None:
+    """`our Event Tensor Compiler (ETC)`: a capitalised long form with its acronym after "our"."""
+    our = _OUR_WORD.match(text, pos, end)
+    lf = _LONG_FORM.match(text, our.end(), end) if our else None
+    if lf is None or not lf.group(0)[:1].isupper():
+        return None
+    acr = _ACRONYM_AFTER.match(text, lf.end(), end)
+    if acr is None or not is_acronym_of(acr.group(1).strip(), lf.group(0)):
+        return None
+    short = acr.group(1).strip()
+    a0 = acr.start(1) + (len(acr.group(1)) - len(acr.group(1).lstrip()))
+    return (a0, a0 + len(short), short, [lf.group(0)])
+
+
+# A long form with a few lower-case words (`Hierarchically Aggregated computation Graphs (HAGs)`): taken
+# only when most of its words are capitalised and an appositive follows the acronym.
+_LOOSE_LONG_FORM = re.compile(r"[A-Z][\w\-]*(?:\s+[\w\-]+){1,5}(?=\s*\()")
+
+
+def _loose_long_form(text: str, pos: int, end: int) -> tuple[int, int, str, list[str]] | None:
+    lf = _LOOSE_LONG_FORM.match(text, pos, end)
+    if lf is None:
+        return None
+    words = lf.group(0).split()
+    if 3 * sum(w[:1].isupper() for w in words) < 2 * len(words):
+        return None
+    acr = _ACRONYM_AFTER.match(text, lf.end(), end)
+    if acr is None or not _PART_APPOSITIVE.match(text, acr.end(), end):
+        return None
+    short = acr.group(1).strip()
+    if not is_acronym_of(short, lf.group(0)):
+        return None
+    a0 = acr.start(1) + (len(acr.group(1)) - len(acr.group(1).lstrip()))
+    if short.endswith("s") and short[:-1].isupper():
+        short = short[:-1]  # `HAGs` names the representation `HAG`
+    return (a0, a0 + len(short), short, [lf.group(0)])
 
 
 def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, int, str, list[str]] | None:
@@ -410,6 +521,11 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
         bare = _DESCRIPTOR_BARE.match(text, lead0.end() if lead0 else pos, end)
         if bare:
             named = _NAMEISH.match(text, bare.end(), end) or _HYPHEN_NAME.match(text, bare.end(), end)
+            # In parentheses, only a name that does not spell out the words before it: "a quantization
+            # algorithm (FMPQ)" abbreviates a description, "a learning framework (V1D3)" names one.
+            if named and bare.group(1) and (text[named.end(1):named.end(1) + 1] != ")"
+                                            or is_acronym_of(named.group(1), text[pos:bare.start(1)])):
+                named = None
             if named:
                 return (named.start(1), named.end(1), named.group(1), [])
     lead = _LEAD.match(text, pos, end)
@@ -423,6 +539,10 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
             a0 = acr.start(1) + (len(acr.group(1)) - len(acr.group(1).lstrip()))
             short = acr.group(1).strip()
             return (a0, a0 + len(short), short, [lf.group(0)])
+    else:
+        loose = _loose_long_form(text, pos, end)
+        if loose:
+            return loose
     m2 = _NAMEISH.match(text, pos, end)
     name_end = None
     if m2:
@@ -467,6 +587,11 @@ TECHNIQUE_HEADS = frozenset(
     "partitioning compression sparsification offloading checkpointing recomputation aggregation hashing "
     "adaptation tuning fine-tuning finetuning disaggregation speculation prefetching scheduling".split()
 )
+
+
+# Nouns that say what kind of thing a name is (`SWARM parallelism`, `Hydra system`): the name with one of
+# them is the same system as the bare name.
+KIND_NOUNS = TECHNIQUE_HEADS | frozenset(_DESCRIPTOR_WORDS.split("|"))
 
 
 # --- acronym definitions (Schwartz & Hearst 2003, simplified) ---------------------------------------
