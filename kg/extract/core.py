@@ -296,13 +296,14 @@ def _named_in_abstract(name: str, text: str) -> bool:
     words = name.split()
     if len(words) < 2 or any(rules.is_nameish(w) for w in words) or not text:
         return True
-    # `norm` memoises; abstracts are too many and too long to keep in its cache.
-    return norm(name) in "".join(ch for ch in text.casefold() if ch.isalnum() or ch == "+")
+    # Words in order with any punctuation or spacing between them (`Event-Tensor`, `event tensor`).
+    parts = [p for p in re.split(r"[\W_]+", name) if p]
+    return re.search(r"[\W_]*".join(map(re.escape, parts)), text, re.I) is not None
 
 
-_PROBLEM_AFTER = r"\s+(?:problems?|phenomenon|phenomena|setting|arises|occurs|emerges)\b"
-_HARDWARE_AFTER = (r"(?:\s+[A-Z][\w\-]*){0,3}\s*(?:\([^()]{1,20}\))?\s*(?:-+|,|\u2014)?\s*"
-                   r"(?:an?\s+(?:[\w\-]+\s+){0,3})?(?:accelerator|chip|processor|GPU|TPU|NPU)s?\b")
+_PROBLEM_AFTER = re.compile(r"\s+(?:problems?|phenomenon|phenomena|setting|arises|occurs|emerges)\b", re.I)
+_HARDWARE_AFTER = re.compile(r"(?:\s+[A-Z][\w\-]*){0,3}\s*(?:\([^()]{1,20}\))?\s*(?:-+|,|\u2014)?\s*"
+                             r"(?:an?\s+(?:[\w\-]+\s+){0,3})?(?:accelerator|chip|processor|GPU|TPU|NPU)s?\b")
 
 
 def _not_artifact(name: str, text: str) -> bool:
@@ -311,9 +312,15 @@ def _not_artifact(name: str, text: str) -> bool:
     SN40L Reconfigurable Dataflow Unit (RDU) - a commercial dataflow accelerator`)."""
     if not text:
         return False
-    escaped = re.escape(name)
-    return bool(re.search(r"(?<![\w\-])" + escaped + _PROBLEM_AFTER, text, re.I)
-                or re.search(r"(?<![\w\-])" + escaped + _HARDWARE_AFTER, text))
+    low, key = rules.lower_same_length(text), rules.lower_same_length(name)
+    i = low.find(key)
+    while i != -1:
+        end = i + len(key)
+        if (i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_-")) and (
+                _PROBLEM_AFTER.match(text, end) or (text[i:end] == name and _HARDWARE_AFTER.match(text, end))):
+            return True
+        i = low.find(key, i + 1)
+    return False
 
 
 def _same_system(a: str, b: str) -> bool:

@@ -767,7 +767,7 @@ def metric_near(text: str, start: int, end: int, pos: int, pos_end: int | None =
     (`;`, `, and`, ` and keeps`) in between; else the nearest one at all."""
     pos_end = pos if pos_end is None else pos_end
     best: tuple[int, int, str] | None = None
-    low = _lower_same_length(text[start:end])
+    low = lower_same_length(text[start:end])
     for m in _metric_matches(text, start, end, low):
         if _CONSTRAINT_AFTER.match(text, m.end()):
             continue
@@ -882,7 +882,7 @@ def _prefix_tree(words: Sequence[str]) -> str:
 _CUE_STARTS = re.compile(r"(?<![^\W_])(?=" + _prefix_tree(_CUE_WORDS) + ")")
 
 
-def _lower_same_length(text: str) -> str:
+def lower_same_length(text: str) -> str:
     low = text.lower()
     if len(low) == len(text):
         return low
@@ -892,7 +892,7 @@ def _lower_same_length(text: str) -> str:
 def sentence_cues(text: str, sent: Sequence[int]) -> list[tuple[int, int, str, str]]:
     """Every relation cue of the sentence `text[sent]`: (cue end, cue start, type, cue text)."""
     s, e = sent
-    low = _lower_same_length(text[s:e])
+    low = lower_same_length(text[s:e])
     out = []
     last = s
     for c in _CUE_STARTS.finditer(low):
