@@ -404,6 +404,41 @@ def test_introduced_aliases_from_merges(nlp):
     assert ex.systems_introduced[0].aliases == ("Hierarchically Merged compute Graphs", "HMGs")
 
 
+@pytest.mark.parametrize("title, text, expected", [
+    # In parentheses, up to 80 characters, and for a name with a suffix (`PCB-Merging`).
+    (None, "In this paper, we introduce ZORBA (Zero-shot Orchestrated Routing for Big mixture Architectures) "
+           "- a data mixture strategy.", ("Zero-shot Orchestrated Routing for Big mixture Architectures",)),
+    (None, "We propose QRX-Merging (Quantized Residual eXchange), a merging method.", ("Quantized Residual eXchange",)),
+    # As an appositive whose capitals spell the name, not any phrase that contains its letters.
+    (None, "We introduce CARBO, a Cost AwaRe BOuncer that picks models.", ("Cost AwaRe BOuncer",)),
+    (None, "We introduce CARBO, a cheap and robust bouncer that picks models.", ()),
+    # A title `ACR: Long Form for ...` spells its long form out.
+    # (`ZAT` is what the abstract's cue took as the name; it merges as the name without its kind noun.)
+    ("ZAT Pruning: Zone-Aware Token Pruning For Diffusion Models", "We present ZAT Pruning, a method.",
+     ("Zone-Aware Token Pruning", "ZAT")),
+    ("FAVOR: Federated AVeraging with Ordered Rounds", "We present FAVOR, a framework.",
+     ("Federated AVeraging with Ordered Rounds",)),
+])
+def test_introduced_long_forms(nlp, title, text, expected):
+    [ex] = extract([paper(title, text)], nlp=nlp)
+    assert ex.systems_introduced[0].aliases == expected
+
+
+def test_greek_prefixed_names(nlp):
+    text = "We present Zorblat, a superoptimizer. A key idea in Zorblat is \u03bcBlocks, a uniform representation."
+    [ex] = extract([paper(None, text)], nlp=nlp)
+    assert names(ex.systems_introduced) == ["Zorblat", "\u03bcBlocks"]
+
+
+def test_acronym_defined_as_a_dataset(nlp):
+    text = ("We present Zorblat, a router. We also introduce the Quick Price-aware Routing (QUIPR) dataset "
+            "for evaluation.")
+    [ex] = extract([paper(None, text)], nlp=nlp)
+    assert names(ex.systems_introduced) == ["Zorblat"]
+    assert names(ex.datasets) == ["QUIPR"]
+    assert names(ex.techniques) == []
+
+
 def test_title_with_name_introduces_it(nlp):
     p = paper("Taming Tail Latency in Batch Inference with Quux-Serve",
               "Batching is hard. Quux-Serve splits prefills into chunks and beats vLLM by 2x.")

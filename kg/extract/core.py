@@ -201,6 +201,13 @@ class CorpusNames:
 
 _QUALIFIED = re.compile(r"\)\s*(?:models?|jobs?|workloads?|tasks?|applications?|problems?|settings?|datasets?|"
                         r"corpus|corpora)\b")
+# "the Smart Price-aware Routing (SPROUT) dataset": the acronym names a dataset.
+_DATASET_AFTER = re.compile(r"\)\s*(?:datasets?|corpus|corpora)\b")
+
+
+def dataset_acronyms(info: dict[str, Any], text: str) -> list[list[Any]]:
+    """The acronym definitions that name a dataset (`... (SPROUT) dataset`)."""
+    return [a for a in info["acronyms"] if _DATASET_AFTER.match(text, a[4])]
 
 
 def concept_acronyms(info: dict[str, Any], text: str, *, mentions: bool) -> set[str]:
@@ -233,7 +240,7 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
     if title:
         t = rules.title_name(rules.mask_latex(title))
         if t and _acceptable_intro(t[2], gaz) and _named_in_abstract(t[2], text) and not _not_artifact(t[2], text):
-            out.append((t[2], [], "title", t[0], t[1]))
+            out.append((t[2], rules.subtitle_long_form(title, t[2], t[1]), "title", t[0], t[1]))
         t = rules.title_suffix_name(rules.mask_latex(title))
         # `... with Name`: only a name no vocabulary knows (a known system there is used, not introduced).
         if t and _acceptable_intro(t[2], gaz) and not any(gaz.lookup(k, t[2]) for k in ("system", "dataset")):
@@ -389,7 +396,15 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
         # Characters already claimed by a name (a byte mask: overlap tests stay linear on 1 MB texts).
         covered = bytearray(len(fmasked) + 1)
         claimed_at = covered.find  # claimed_at(1, s, e) != -1: a character of [s, e) is claimed
+        if fld == "abstract":
+            # Datasets the abstract defines by an acronym: the long form is not a technique or a system.
+            for ls, le, long, ss, se, short in dataset_acronyms(finfo, fmasked):
+                if claimed_at(1, ls, se) == -1:
+                    _claim(covered, ls, se + 1)
+                    occ.append((fld, ss, se, "dataset", None, short, short))
         for s, e, kind, key, surface in finfo["hits"]:
+            if claimed_at(1, s, e) != -1:
+                continue
             canon = intro_forms.get(norm(surface))
             if canon:
                 occ.append((fld, s, e, "system", None, canon, surface))
@@ -477,8 +492,9 @@ def _acronym_techniques(info: dict[str, Any], text: str, sents: list[list[int]],
                         intro_forms: dict[str, str], seen: set[tuple[str, str]], out: list[Mention]) -> None:
     """Techniques defined by an acronym: known ones by either form, unknown ones (`discovered`) when the
     long form ends in a technique head noun and the paper does not present it as its own system."""
+    datasets = {a[3] for a in dataset_acronyms(info, info.get("masked") or text)}
     for ls, le, long, ss, se, short in info["acronyms"]:
-        if norm(short) in intro_forms or norm(long) in intro_forms:
+        if norm(short) in intro_forms or norm(long) in intro_forms or ss in datasets:
             continue
         ent = gaz.lookup("technique", long) or gaz.lookup("technique", short)
         if ent is not None:

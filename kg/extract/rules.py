@@ -68,7 +68,7 @@ _PART_WORDS = frozenset({"introduces", "features", "builds", "adds"})
 WORD_RUN = re.compile(r"\w*")
 _WORD_TOKEN = re.compile(r"\w\w*")
 # The main part of a coined name, as in `_NAMEISH`.
-_NAME_MAIN = re.compile(r"[A-Za-z][a-z0-9]*[A-Z]|[A-Z][A-Z0-9]|[A-Z][a-z]*[0-9]")
+_NAME_MAIN = re.compile(r"[A-Za-z\u00b5\u03b1-\u03c9][a-z0-9]*[A-Z]|[A-Z][A-Z0-9]|[A-Z][a-z]*[0-9]")
 
 
 def first_part(s: str) -> str:
@@ -227,7 +227,8 @@ def sentence_of(spans: Sequence[Sequence[int]], pos: int) -> int:
 # capitals (GSPMD, PGT-I), letters with digits (C4, Llama-2), or a `++` suffix (MoE++).
 _NAMEISH = re.compile(
     r"(?<![\w\-./])("
-    r"(?:[A-Za-z][a-z0-9]*[A-Z][\w]*|[A-Z][A-Z0-9]+[a-z]*[\w]*|[A-Z][a-z]*[0-9][\w]*)"
+    # A Greek prefix counts as a lower-case letter (`μGraphs`).
+    r"(?:[A-Za-z\u00b5\u03b1-\u03c9][a-z0-9]*[A-Z][\w]*|[A-Z][A-Z0-9]+[a-z]*[\w]*|[A-Z][a-z]*[0-9][\w]*)"
     r"(?:[\-/.][A-Za-z0-9]+)*(?:\+\+)?"
     r")(?:'s|\u2019s)?(?![\w\-]|\.[A-Za-z0-9])"
 )
@@ -288,7 +289,7 @@ _OUR = re.compile(r"\b[Oo]ur (?:new |novel )?(?:system|approach|solution|framewo
                   r"prototype|library|compiler|scheduler|algorithm)s?,\s+")
 # "X is a ... system that", "X, a system for": the appositive or copula that follows a name.
 _APPOSITIVE = re.compile(r"\s*(?:,|---|--|\u2014|:)?\s*(?:is\s+)?(?:an?|the)\s+")
-_ACRONYM_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
+_ACRONYM_AFTER = re.compile(r"\s*\(([^()]{1,80})\)")
 
 
 # What each cue pattern starts with: a cheap `startswith` test before the pattern itself.
@@ -562,13 +563,36 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
             return None
         if strict and not _APPOSITIVE.match(after):
             return None
-    aliases: list[str] = []
-    acr = _ACRONYM_AFTER.match(text, name_end, end)
+    return (s0, name_end, name, long_forms_after(text, name, name_end, end))
+
+
+# "CARROT, a Cost AwaRe Rate Optimal rouTer that": a long form as the appositive, up to a clause word.
+_APPOSITIVE_LONG = re.compile(r",\s+(?:an?\s+)?((?:[\w\-]+\s+){1,8}?[\w\-]+)(?=\s+(?:that|which|for|to|with)\b|\s*[,(.;])")
+
+
+def long_forms_after(text: str, name: str, pos: int, end: int) -> list[str]:
+    """The spelled-out forms of `name` written right after it (at `pos`): in parentheses (`SMART (Submodular
+    data Mixture strAtegy for instRuction Tuning)`, `PCB-Merging (Parameter Competition Balancing)`) or as
+    an appositive whose letters spell the name (`CARROT, a Cost AwaRe Rate Optimal rouTer`)."""
+    head = name.split("-")[0]
+    acr = _ACRONYM_AFTER.match(text, pos, end)
     if acr:
         inner = acr.group(1).strip()
-        if is_acronym_of(name, inner) or is_acronym_of(inner, name):
-            aliases.append(inner)
-    return (s0, name_end, name, aliases)
+        if is_acronym_of(name, inner) or is_acronym_of(inner, name) or (
+                head != name and len(head) >= 2 and is_acronym_of(head, inner)):
+            return [inner]
+        return []
+    app = _APPOSITIVE_LONG.match(text, pos, end)
+    if app and is_acronym_of(name, app.group(1)) and _capitals_spell(name, app.group(1)):
+        return [app.group(1)]
+    return []
+
+
+def _capitals_spell(short: str, long: str) -> bool:
+    """Whether the capitals of `long` are the letters of `short` in order (`Cost AwaRe Rate Optimal rouTer`
+    spells CARROT): an appositive is a long form only then, not any phrase that happens to contain them."""
+    caps = "".join(c for c in long if c.isupper()).lower()
+    return len(caps) >= 2 and caps == "".join(c for c in short if c.isalpha()).lower()
 
 
 _USED_BEFORE = re.compile(r"\b(?:using|uses?|with|via|on|of|leverag\w+|adopt\w*|employ\w*|by|from|"
@@ -998,6 +1022,31 @@ def title_suffix_name(title: str) -> tuple[int, int, str] | None:
     if not (is_nameish(name) or _HYPHEN_NAME.fullmatch(name)):
         return None
     return (m.start(1), m.end(1), name)
+
+
+# Where a subtitle's leading long form ends: a function word, a comma or a dash.
+_SUBTITLE_CUT = re.compile(r"\s+(?:for|in|with|via|on|using|towards?)\s+|\s*[,;]\s*|\s+-+\s+", re.I)
+
+
+def subtitle_long_form(title: str, name: str, name_end: int) -> list[str]:
+    """The long form a `ACR: Long Form ...` title spells out (`CAT Pruning: Cluster-Aware Token Pruning for
+    ...`, `FAVANO: Federated AVeraging with Asynchronous NOdes`): the shortest leading part of the subtitle,
+    cut at a function word, whose capitals start with the acronym's letters and that the acronym abbreviates."""
+    head = name.split()[0]
+    if not (2 <= len(head) <= 12 and head.isupper()):
+        return []
+    colon = title.find(":", name_end)
+    if colon == -1:
+        return []
+    sub = title[colon + 1:].strip()
+    ends = [m.start() for m in _SUBTITLE_CUT.finditer(sub)] + [len(sub)]
+    letters = "".join(c for c in head if c.isalpha()).lower()
+    for e in ends:
+        cand = sub[:e].strip()
+        caps = "".join(c for c in cand if c.isupper()).lower()
+        if caps.startswith(letters) and is_acronym_of(head, cand):
+            return [cand]
+    return []
 
 
 def title_name(title: str) -> tuple[int, int, str] | None:
