@@ -395,6 +395,22 @@ def test_introduced_names_recall_and_merges(nlp, title, text, expected):
     assert names(ex.systems_introduced) == expected
 
 
+@pytest.mark.parametrize("title, text, expected", [
+    # A title ending in `Long Form -- ACR`.
+    ("Sampling Streams with Parallel Zorb Quantization -- PZQ", "We sample streams quickly.", ["PZQ"]),
+    # `... with Word`: a plain word only when the abstract defines it.
+    ("Serving Reasoning Programs with Certazor", "We track Certazor, a proxy of progress.", ["Certazor"]),
+    ("Serving Reasoning Programs with Batching", "We batch requests.", []),
+    # A capitalised phrase after a cue that the abstract keeps using as a name.
+    (None, "We propose Loss-Free Zorbing, featured by a bias. Loss-Free Zorbing keeps balance.",
+     ["Loss-Free Zorbing"]),
+    (None, "We propose Better Scheduling Rules, which help.", []),
+])
+def test_introduced_names_from_titles_and_phrases(nlp, title, text, expected):
+    [ex] = extract([paper(title, text)], nlp=nlp)
+    assert names(ex.systems_introduced) == expected
+
+
 def test_introduced_aliases_from_merges(nlp):
     [ex] = extract([paper("Parity Zorbs: A General Framework", "We present PaZ, a framework of parity zorbs.")],
                    nlp=nlp)

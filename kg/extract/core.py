@@ -241,10 +241,15 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
         t = rules.title_name(rules.mask_latex(title))
         if t and _acceptable_intro(t[2], gaz) and _named_in_abstract(t[2], text) and not _not_artifact(t[2], text):
             out.append((t[2], rules.subtitle_long_form(title, t[2], t[1]), "title", t[0], t[1]))
-        t = rules.title_suffix_name(rules.mask_latex(title))
-        # `... with Name`: only a name no vocabulary knows (a known system there is used, not introduced).
-        if t and _acceptable_intro(t[2], gaz) and not any(gaz.lookup(k, t[2]) for k in ("system", "dataset")):
+        t = rules.title_suffix_name(rules.mask_latex(title), plain=True)
+        # `... with Name`: only a name no vocabulary knows (a known system there is used, not introduced);
+        # a plain word only when the abstract defines it (`Certaindex, a proxy that ...`).
+        if t and _acceptable_intro(t[2], gaz) and not any(gaz.lookup(k, t[2]) for k in ("system", "dataset")) \
+                and (rules.is_nameish(t[2]) or "-" in t[2] or _defined_in(t[2], text)):
             out.append((t[2], [], "title", t[0], t[1]))
+        ta = rules.title_acronym_name(rules.mask_latex(title))
+        if ta and _acceptable_intro(ta[2], gaz) and not gaz.lookup("system", ta[2]):
+            out.append((ta[2], ta[3], "title", ta[0], ta[1]))
         if title_info:
             for s, e, name, aliases in title_info["intros"]:
                 if _acceptable_intro(name, gaz):
@@ -294,6 +299,11 @@ def _variants_of_own(own: list[tuple[str, list[str], str, int, int]], names: lis
             seen.add(key)
             out.append((name, [], "abstract", s, e))
     return out
+
+
+def _defined_in(name: str, text: str) -> bool:
+    """Whether the abstract defines `name` by an appositive (`Certaindex, a proxy that ...`)."""
+    return bool(text) and re.search(r"(?<![\w\-])" + re.escape(name) + r",\s+an?\s", text) is not None
 
 
 def _named_in_abstract(name: str, text: str) -> bool:
@@ -353,6 +363,7 @@ def _acceptable_intro(name: str, gaz: Gazetteer) -> bool:
     if len(words) >= 2 and words[-1].lower() in rules.CONCEPT_HEADS:
         return False  # "Dynamic Sparse Learning": a field or paradigm, not an artifact
     # A dataset name may be reused for a system (`C4`); models, hardware and techniques may not.
+    # (A paper's own method that the taxonomy lists, `PagedAttention`, stays one Technique node.)
     for kind in ("model", "hardware", "technique"):
         if gaz.lookup(kind, name):
             return False

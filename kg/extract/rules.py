@@ -232,6 +232,7 @@ _NAMEISH = re.compile(
     r"(?:[\-/.][A-Za-z0-9]+)*(?:\+\+)?"
     r")(?:'s|\u2019s)?(?![\w\-]|\.[A-Za-z0-9])"
 )
+_CAPWORDS = re.compile(r"([A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)*){1,2})(?=\s*,)")
 _CAPWORD = re.compile(r"(?<![\w\-./])([A-Z][a-z]+(?:-[A-Za-z0-9]+)*)(?:'s|\u2019s)?(?![\w\-])")
 
 
@@ -552,6 +553,11 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
                 _TYPE_NOUN.match(text, name_end, end):
             return None  # "we design an AQM mechanism": a kind of mechanism, not its name
     else:
+        multi = _CAPWORDS.match(text, pos, end)
+        if multi and text.find(multi.group(1), multi.end(1)) != -1:
+            # "we propose Loss-Free Balancing, featured by ...", and "Loss-Free Balancing" again later:
+            # a capitalised phrase the abstract keeps using as a name.
+            return (multi.start(1), multi.end(1), multi.group(1), [])
         m3 = _CAPWORD.match(text, pos, end)
         if not m3:
             return None
@@ -1011,17 +1017,39 @@ _TITLE_NAME = re.compile(r"^\s*(?:The\s+)?([^:]{1,40}?)\s*:")
 _TITLE_SUFFIX = re.compile(r"with(?<=\bwith)\s+([A-Za-z][\w\-+.]*[\w+])\s*[.!?]?\s*$")
 
 
-def title_suffix_name(title: str) -> tuple[int, int, str] | None:
+def title_suffix_name(title: str, *, plain: bool = False) -> tuple[int, int, str] | None:
     """The name a `... with Name` title ends on (`Taming Throughput-Latency Tradeoff in LLM Inference
-    with Sarathi-Serve`): a coined or hyphenated capitalised name. Callers check that it is not a known
-    vocabulary entry (`... in Python with PyTorch` introduces nothing)."""
+    with Sarathi-Serve`): a coined or hyphenated capitalised name, or with `plain` also one capitalised
+    word (`... with Certaindex`, which callers accept only when the abstract defines it). Callers check
+    that it is not a known vocabulary entry (`... in Python with PyTorch` introduces nothing)."""
     m = _TITLE_SUFFIX.search(title)
     if not m:
         return None
     name = m.group(1)
-    if not (is_nameish(name) or _HYPHEN_NAME.fullmatch(name)):
+    if not (is_nameish(name) or _HYPHEN_NAME.fullmatch(name) or (plain and re.fullmatch(r"[A-Z][a-z]{3,}", name))):
         return None
     return (m.start(1), m.end(1), name)
+
+
+# "Sampling Streaming Data with Parallel Vector Quantization -- PVQ": a title ending in a long form and
+# its acronym.
+_TITLE_ACRONYM = re.compile(r"((?:[A-Z][\w\-]*\s+(?:(?:of|for|and|with|the)\s+)?){1,6})(?:--|-|\u2014|\u2013|\()\s*"
+                            r"([A-Z][A-Za-z0-9]{1,10})\)?\s*$")
+
+
+def title_acronym_name(title: str) -> tuple[int, int, str, list[str]] | None:
+    """(start, end, acronym, [long form]) of a title that ends in `Long Form -- ACR` or `Long Form (ACR)`."""
+    m = _TITLE_ACRONYM.search(title)
+    if m is None:
+        return None
+    short = m.group(2)
+    words = m.group(1).split()
+    for k in range(2, len(words) + 1):  # the shortest tail of the words that the acronym spells
+        long = " ".join(words[-k:])
+        if is_acronym_of(short, long) and "".join(c for c in long if c.isupper()).lower().startswith(
+                short[0].lower()):
+            return (m.start(2), m.end(2), short, [long])
+    return None
 
 
 # Where a subtitle's leading long form ends: a function word, a comma or a dash.
