@@ -205,6 +205,63 @@ def test_typed_relations_with_factor_and_metric(zorb):
     assert rels[("Zorblat", "compares_with", "FlashInfer")].factor == "1.5-2x"
 
 
+def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
+    [ex] = extract([paper(title, text)], nlp=nlp)
+    return [(r.source, r.type, r.target, r.factor) for r in ex.relations]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A cue is a whole word: "overhead" is not "over".
+    ("We present Zorblat, a cache. We measure the overhead of vLLM in detail.", []),
+    # Integration and lineage cues.
+    ("We present Zorblat, a cache. Zorblat is integrated and open-sourced into SGLang.",
+     [("Zorblat", "integrates_into", "SGLang", None)]),
+    ("We present Zorblat, a cache. We incorporate Zorblat into PyTorch for training.",
+     [("Zorblat", "integrates_into", "PyTorch", None)]),
+    ("We present Zorblat, a simulator. Zorblat is written in JAX.", [("Zorblat", "builds_on", "JAX", None)]),
+    # ... but "written in" about something else in the sentence is not the paper's lineage.
+    ("We present Zorblat, a compiler. Programs written in frameworks such as PyTorch are slow.", []),
+    # "over" compares only when the sentence says how, and not before a platform.
+    ("We present Zorblat, a trainer. Zorblat trains over an AWS Lambda cluster of 256 nodes.", []),
+    ("We present Zorblat, a trainer. Zorblat runs over Ray for scheduling.", []),
+    ("We present Zorblat, a trainer. Zorblat gives a 2x speedup over Ray.",
+     [("Zorblat", "compares_with", "Ray", "2x")]),
+    # The `by 3.7% on X` slot holds a benchmark, not a baseline.
+    ("We present Zorblat, a coder. Zorblat outperforms o1-preview by 3.7% on LiveCodeBench.", []),
+    # What a system is applied to is not what it is compared with.
+    ("We present Zorblat, a profiler. We apply it to applications such as Backprop and QMCPACK, and "
+     "Zorblat is 2x more accurate.", []),
+    # A comparison cue before "... based on X" wins over the lineage cue.
+    ("We present Zorblat, a planner. Zorblat gives 26% improvement over heuristic approaches based on "
+     "Megatron-LM.", [("Zorblat", "compares_with", "Megatron-LM", "26%")]),
+])
+def test_relation_cues(nlp, text, expected):
+    assert relations_of(nlp, text) == expected
+
+
+def test_factors_pair_with_targets_in_order(nlp):
+    text = ("We present Zorblat, a graph learner. Zorblat achieves 9%, 7%, and 15% higher accuracy than - "
+            "respectively - DyGFormer, TGN, and GraphMixer.")
+    assert relations_of(nlp, text) == [("Zorblat", "compares_with", "DyGFormer", "9%"),
+                                       ("Zorblat", "compares_with", "TGN", "7%"),
+                                       ("Zorblat", "compares_with", "GraphMixer", "15%")]
+    # A figure in parentheses after a baseline is the baseline's own, not a result.
+    text = ("We present Zorblat, a power model. Baselines like AccelWattch (32%) err more than Zorblat, and "
+            "Zorblat is 2x faster than AccelWattch.")
+    assert relations_of(nlp, text) == [("Zorblat", "compares_with", "AccelWattch", "2x")]
+
+
+def test_names_the_text_calls_a_system(nlp):
+    # A name that ends like a field of study is the paper's system when the abstract calls it one.
+    [ex] = extract([paper(None, "We present Blorp Inference, a system that caches. It is fast.")], nlp=nlp)
+    assert names(ex.systems_introduced) == ["Blorp Inference"]
+    [ex] = extract([paper(None, "We present Blorp Inference, which caches. It is fast.")], nlp=nlp)
+    assert names(ex.systems_introduced) == []
+    # An acronym whose hyphenated long form is a common noun is a concept.
+    [ex] = extract([paper(None, "We present Zorblat. It builds on activity-on-vertex (AOV) graphs.")], nlp=nlp)
+    assert names(ex.systems_mentioned) == []
+
+
 def test_corpus_pass_finds_systems_introduced_elsewhere_in_any_case(zorb):
     ex = zorb[1]
     assert names(ex.systems_introduced) == []

@@ -262,6 +262,34 @@ def nameish_tokens(text: str, start: int = 0, end: int | None = None,
     return [(m.start(1), m.end(1), m.group(1)) for m in found if not _GENERIC_HEAD.search(m.group(1))]
 
 
+# Nouns that say a name is a software artifact when the text puts them right after it.
+_KIND_WORDS = r"(?:systems?|platforms?|librar(?:y|ies)|engines?|frameworks?|toolkits?|compilers?|runtimes?|databases?|queues?)"
+# "Dynabench, a research platform", "Kafka, a distributed message queue".
+_KIND_APPOSITIVE = re.compile(r"([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?),\s+an?\s+(?:[\w\-]+\s+){0,4}?" + _KIND_WORDS
+                              + r"\b")
+# "the FastFlow parallel programming library", "the Dynabench platform".
+_THE_KIND = re.compile(r"([A-Z][\w\-+]*)\s+(?:[a-z][\w\-]*\s+){0,2}?" + _KIND_WORDS + r"\b")
+
+
+def kind_named(text: str, caps: list[int]) -> list[tuple[int, int, str]]:
+    """Names the text itself calls a system, library, platform, engine... (start, end, name), tried at the
+    capitalised tokens `caps`: the appositive `X, a ... platform` and `the X ... library`. A name the paper
+    introduces that ends like a field (`Freeze Inference, a system that ...`) is a system when listed here.
+    (As mentions on their own they cost precision: `Quux, a commercial platform` is as often a company.)"""
+    out: list[tuple[int, int, str]] = []
+    last = 0
+    for p in caps:
+        if p < last:
+            continue
+        m = _KIND_APPOSITIVE.match(text, p)
+        if m is None and text[max(0, p - 4):p] == "the ":
+            m = _THE_KIND.match(text, p)
+        if m is not None and not _GENERIC_HEAD.search(m.group(1)):
+            out.append((m.start(1), m.end(1), m.group(1)))
+            last = m.end(1)
+    return out
+
+
 # --- introduction cues ----------------------------------------------------------------------------
 
 _INTRO_VERB = (
@@ -554,9 +582,10 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
             return None  # "we design an AQM mechanism": a kind of mechanism, not its name
     else:
         multi = _CAPWORDS.match(text, pos, end)
-        if multi and text.find(multi.group(1), multi.end(1)) != -1:
+        if multi and (text.find(multi.group(1), multi.end(1)) != -1 or _KIND_APPOSITIVE.match(text, pos, end)):
             # "we propose Loss-Free Balancing, featured by ...", and "Loss-Free Balancing" again later:
-            # a capitalised phrase the abstract keeps using as a name.
+            # a capitalised phrase the abstract keeps using as a name; or "We present Freeze Inference, a
+            # system that ...": one it calls a system.
             return (multi.start(1), multi.end(1), multi.group(1), [])
         m3 = _CAPWORD.match(text, pos, end)
         if not m3:
@@ -608,7 +637,7 @@ _USED_BEFORE = re.compile(r"\b(?:using|uses?|with|via|on|of|leverag\w+|adopt\w*|
 CONCEPT_HEADS = frozenset(
     "learning modeling modelling programming translation prediction detection recognition classification "
     "regression search estimation segmentation generation coding analysis retrieval rate training inference "
-    "serving computing processing management".split()
+    "serving computing processing management networking".split()
 )
 # Acronym long forms ending in one of these nouns name a technique (`randomized parameter-sharing
 # (RPS)`); other long forms (`Large Reasoning Models (LRMs)`, `time to first token (TTFT)`) do not.
@@ -819,19 +848,25 @@ def metric_near(text: str, start: int, end: int, pos: int, pos_end: int | None =
 # Each cue is the text right before a target system; the cue's type is the relation type. Checked in
 # order, nearest cue before the target wins (see `relation_cue`).
 CUES: tuple[tuple[str, str], ...] = (
-    ("integrates_into", r"integrat(?:ed|es|e|ing)\s+(?:\w+\s+){0,3}?(?:into|in|with)|deployed in|landed in|"
+    ("integrates_into", r"integrat(?:ed|es|e|ing)\s+(?:[\w\-]+\s+){0,3}?(?:into|in|with)|"
+                        r"incorporat(?:e|es|ed|ing)\s+(?:[\w\-]+\s+){0,3}?into|deployed in|landed in|"
                         r"adopted (?:by|in)|merged into|upstreamed (?:to|into)|part of|plug(?:-| )?in (?:for|to)"),
     ("builds_on", r"built (?:up)?on(?: top of)?|builds on(?: top of)?|on top of|atop|an extension (?:to|of)|"
                   r"extends|extending|extension of|implemented (?:in|on|atop|with|using)|based on|building on|"
                   r"adaptation of|leverag(?:e|es|ing)|combination of|modif(?:y|ies|ied|ying)|fork of|"
+                  r"written in|port(?:ing)? of|ported to|"
                   r"reuses?|uses|using|via|on|with|take advantage of|takes advantage of"),
+    # (No bare "faster"/"slower": "180% faster DLRM embedding lookup" names a workload; "faster than" is
+    # caught by "than".)
     ("compares_with", r"outperform(?:s|ed|ing)?|compared (?:to|with|against)|comparison (?:to|with)|"
                       r"relative to|over|than|against|versus|vs\.?|beat(?:s|ing)?|surpass(?:es|ing)?|"
-                      r"comparable to|on par with|matches|exceeds|faster|slower|speedups? (?:of [^,;]{0,30})?over|"
+                      r"comparable to|on par with|matches|exceeds|speedups? (?:of [^,;]{0,30})?over|"
                       r"improves? (?:on|upon)|baselines? (?:such as|like|including)|like|such as|including|e\.g\.,?"),
 )
-# One pattern for all three types (a named group each, in the order of CUES): one scan per sentence.
-_CUE = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in CUES) + r")\s*(?:the\s+|a\s+|an\s+)?", re.I)
+# One pattern for all three types (a named group each, in the order of CUES): one scan per sentence. A cue
+# is a whole word: "Overlapped" and "overhead" are not "over".
+_CUE = re.compile(r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in CUES) + r")(?![\w\-])\s*(?:the\s+|a\s+|an\s+)?",
+                  re.I)
 # Words that make a `such as/like/including` list a comparison only when the sentence talks about
 # evaluation; otherwise such lists are plain mentions.
 _EVAL = re.compile(r"outperform|compared|faster|slower|speedup|higher|lower|better|improv|reduc|baseline|"
@@ -987,7 +1022,17 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
                 continue
         if for_mention:
             return rtype, cue_start
+        if rtype == "compares_with" and not _is_comparison(text, s, e, cue_word, cue_end, target_start):
+            return None
+        if rtype == "builds_on" and cue_word == "based on":
+            # "over heuristic approaches based on Megatron-LM": the comparison cue before the noun phrase wins.
+            for c2_end, c2_start, t2, c2_text in found:
+                if t2 == "compares_with" and c2_end <= cue_start and cue_start - c2_end <= 60 and \
+                        not _WEAK_COMPARE.match(c2_text.strip()) and not re.search(r"[;:,]", text[c2_end:cue_start]):
+                    return t2, c2_start
         if rtype == "compares_with" and _WEAK_COMPARE.match(cue_word):
+            if _NOT_COMPARED_LIST.search(text, max(s, cue_start - 40), cue_start):
+                return None  # "applications such as QMCPACK": what the system is applied to
             # `such as X`: a stronger cue right before the list decides (`building on ... such as X`).
             for c2_end, c2_start, t2, c2_text in found:
                 c2_word = re.sub(r"\s+(?:the|a|an)$", "", c2_text.lower()).strip()
@@ -1002,9 +1047,36 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
     return None
 
 
+# "over an AWS Lambda cluster": the platform something runs over, not a baseline.
+_PLATFORM_AFTER = re.compile(r"[\w\-]+(?:\s+[\w\-]+)?\s+(?:clusters?|instances?|nodes|networks?|machines|servers)\b")
+# A comparison word other than "over" itself, or a stated factor.
+_COMPARATIVE = re.compile(r"outperform|faster|slower|higher|lower|better|worse|improv|speedup|speed-up|reduc|"
+                          r"\d\s*(?:x|\u00d7|%)(?![a-z])|times", re.I)
+# "outperforms o1-preview by 3.7% on LiveCodeBench": the target sits where the benchmark goes.
+_BY_FACTOR_ON = re.compile(r"\bby\s+(?:up to\s+)?\d[\d.,]*\s*(?:x|\u00d7|%|times)?\s+(?:on|across)\s+(?:the\s+)?$", re.I)
+# "applications such as X", "workloads like X": what the system is applied to, not what it is compared with.
+_NOT_COMPARED_LIST = re.compile(r"\b(?:applications?|workloads?|benchmarks?|tasks?|models?|datasets?|use cases?)"
+                                r"\s*,?\s*$", re.I)
+
+
+def _is_comparison(text: str, s: int, e: int, cue_word: str, cue_end: int, target_start: int) -> bool:
+    """Whether a comparison cue really compares the target: "over" only in a sentence that also says how
+    (a factor or a comparative) and not before a platform (`over an AWS Lambda cluster`); no cue when the
+    target sits in the `by 3.7% on X` slot of a benchmark."""
+    if _BY_FACTOR_ON.search(text, cue_end, target_start):
+        return False
+    if cue_word == "over":
+        low = text[s:e]
+        if not _COMPARATIVE.search(low) or _PLATFORM_AFTER.match(text, target_start):
+            return False
+    return True
+
+
 def is_weak_cue(text: str, cue_start: int) -> bool:
-    """Whether the cue at `cue_start` is a list cue (`such as`, `like`, `including`, `e.g.`)."""
-    return bool(re.match(r"(?:like|such as|including|e\.g\.)", text[cue_start:cue_start + 10], re.I))
+    """Whether the cue at `cue_start` is a list cue (`such as`, `like`, `including`, `e.g.`) or one that
+    describes whatever the sentence is about (`programs written in PyTorch`): a relation of the paper's
+    system only when the sentence names that system before it."""
+    return bool(re.match(r"(?:like|such as|including|e\.g\.|written in)", text[cue_start:cue_start + 10], re.I))
 
 
 # --- title pattern --------------------------------------------------------------------------------
