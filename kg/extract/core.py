@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,14 +32,14 @@ _FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:
 SYSTEM_KINDS = ("system",)
 
 
-def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None,
+def analyze(text: str, gaz: Gazetteer, sents: Sequence[Sequence[int]] | None = None,
             tokens: list[tuple[int, int]] | None = None) -> dict[str, Any]:
     """Everything about one text that does not depend on the rest of the corpus. Plain data only.
     `sents`: the spans `kg_sentences` already found for this text, if any; `tokens`: (start, classes)
     of its classified tokens (`rules.TokenClasses`), else found here without a tokenizer."""
     masked = rules.mask_latex(text)
     if sents is None:
-        sents = rules.split_sentences(masked)  # type: ignore[assignment]
+        sents = rules.split_sentences(masked)
     if tokens is None or masked is not text:
         # LaTeX markup hides token starts (`\\textbf{DDO}` is one token): find them in the masked text.
         tokens = gaz.classes.word_tokens(masked)
@@ -50,8 +50,8 @@ def analyze(text: str, gaz: Gazetteer, sents: list[list[int]] | None = None,
     active = sorted({0, *(rules.sentence_of(sents, p) for pos in cands for p in pos)}) if sents else []
     later: list[tuple[int, int, str, list[str]]] = []
     for i in active:
-        span = sents[i]
-        for s, e, name, aliases in rules.intro_names(masked, span, cands, acr, later):  # type: ignore[arg-type]
+        span = (sents[i][0], sents[i][1])
+        for s, e, name, aliases in rules.intro_names(masked, span, cands, acr, later):
             intros.append([s, e, name, list(aliases)])
         if i == 0:
             m = _FIRST_SUBJECT.match(masked, span[0], span[1])
@@ -192,12 +192,12 @@ class CorpusNames:
             for p in cands:
                 if p < last:
                     continue
-                m = rx.match(text, p)
-                if m is not None:
-                    last = m.end()
-                    canon = self.canonical.get(norm(m.group(1)))
+                hit = rx.match(text, p)
+                if hit is not None:
+                    last = hit.end()
+                    canon = self.canonical.get(norm(hit.group(1)))
                     if canon:
-                        out.append((m.start(1), m.end(1), canon, m.group(1)))
+                        out.append((hit.start(1), hit.end(1), canon, hit.group(1)))
         return out
 
 
@@ -376,7 +376,7 @@ def _acceptable_intro(name: str, gaz: Gazetteer, *, artifact: bool = False) -> b
     return True
 
 
-def _evidence(text: str, sents: list[list[int]], pos: int, fld: str = "abstract") -> Evidence:
+def _evidence(text: str, sents: Sequence[Sequence[int]], pos: int, fld: str = "abstract") -> Evidence:
     if not sents:
         return Evidence(text, 0, len(text), fld)
     i = rules.sentence_of(sents, pos)  # type: ignore[arg-type]
@@ -392,7 +392,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
     text = paper.abstract or ""
     title = paper.title or ""
     masked = info.get("masked") or text
-    sents: list[list[int]] = info["sents"]
+    sents: Sequence[Sequence[int]] = info["sents"]
     tsents = [[0, len(title)]] if title.strip() else []
     if intro is None:
         intro = introduced_names(title_info, info, title, text, gaz)
@@ -505,7 +505,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
     )
 
 
-def _acronym_techniques(info: dict[str, Any], text: str, sents: list[list[int]], gaz: Gazetteer,
+def _acronym_techniques(info: dict[str, Any], text: str, sents: Sequence[Sequence[int]], gaz: Gazetteer,
                         intro_forms: dict[str, str], seen: set[tuple[str, str]], out: list[Mention]) -> None:
     """Techniques defined by an acronym: known ones by either form, unknown ones (`discovered`) when the
     long form ends in a technique head noun and the paper does not present it as its own system."""
@@ -534,7 +534,7 @@ def _acronym_techniques(info: dict[str, Any], text: str, sents: list[list[int]],
                            key=None, aliases=(short,), discovered=True))
 
 
-def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str, Any], tsents: list[list[int]],
+def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str, Any], tsents: Sequence[Sequence[int]],
                occ: list[tuple[str, int, int, str, str | None, str, str]],
                intro: list[tuple[str, list[str], str, int, int]], intro_names_set: set[str],
                cue_cache: dict[str, dict[Any, Any]]) -> list[Relation]:

@@ -128,14 +128,14 @@ class Gazetteer:
         self.entries: dict[tuple[str, str], Entry] = {}
         self.by_cs: dict[str, Entry] = {}
         self.by_ci: dict[str, Entry] = {}
-        self.by_norm: dict[str, Entry] = {}
+        self.by_norm: dict[tuple[str, str], Entry] = {}
         for kind, kind_rows in rows.items():
             for r in kind_rows:
                 entry = Entry(kind, str(r["id"]), r["name"], tuple(r.get("aliases", [])), r.get("parent"))
                 self.entries[(kind, entry.key)] = entry
                 surfaces = [entry.name, *entry.aliases]
                 for s in (*surfaces, *r.get("acronyms", [])):
-                    self.by_norm.setdefault((kind, norm(s)), entry)  # type: ignore[index]
+                    self.by_norm.setdefault((kind, norm(s)), entry)
                 if r.get("match") is False:
                     # A taxonomy parent that is too vague to tag on its own (see its `note`).
                     continue
@@ -209,7 +209,7 @@ class Gazetteer:
         return out
 
     def lookup(self, kind: str, name: str) -> Entry | None:
-        return self.by_norm.get((kind, norm(name)))  # type: ignore[arg-type]
+        return self.by_norm.get((kind, norm(name)))
 
     def is_generic(self, name: str) -> bool:
         """Whether `name` is a generic term (`LLM`, `SOTAs`, `FP16`, `GPU-oriented`), never a system."""
