@@ -237,6 +237,9 @@ def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
     ("We present Zorblat, an offloader. Zorblat beats vLLM by 2x while Orca stays close.",
      [("Zorblat", "compares_with", "vLLM", "2x")]),
     ("We present Zorblat, a benchmark evolving from ToolBench.", [("Zorblat", "builds_on", "ToolBench", None)]),
+    # The paper's own "X-based" work builds on X; someone else's does not.
+    ("We present Zorblat, a tuner with a novel Ray-based implementation.", [("Zorblat", "builds_on", "Ray", None)]),
+    ("We present Zorblat, a tuner. Existing Ray-based tuners are slow.", []),
     # A comparison cue before "... based on X" wins over the lineage cue.
     ("We present Zorblat, a planner. Zorblat gives 26% improvement over heuristic approaches based on "
      "Megatron-LM.", [("Zorblat", "compares_with", "Megatron-LM", "26%")]),

@@ -534,6 +534,17 @@ def _acronym_techniques(info: dict[str, Any], text: str, sents: Sequence[Sequenc
                            key=None, aliases=(short,), discovered=True))
 
 
+# "a novel Ray-based implementation", "our PyTorch-based prototype": the paper's own work built on X.
+_OWN_BEFORE = re.compile(r"\b(?:our|novel|new|proposed)\s+(?:[\w\-]+\s+){0,2}$", re.I)
+_BASED_AFTER = re.compile(r"-(?:based|powered)\b", re.I)
+
+
+def _own_based_on(text: str, sent_start: int, s: int, e: int) -> tuple[str, int] | None:
+    if _BASED_AFTER.match(text, e) and _OWN_BEFORE.search(text, max(sent_start, s - 60), s):
+        return "builds_on", s
+    return None
+
+
 def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str, Any], tsents: Sequence[Sequence[int]],
                occ: list[tuple[str, int, int, str, str | None, str, str]],
                intro: list[tuple[str, list[str], str, int, int]], intro_names_set: set[str],
@@ -557,6 +568,8 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
             si = rules.sentence_of(spans, s)  # type: ignore[arg-type]
             span = spans[si]
             cue = rules.relation_cue(ftext, span, s, sys_starts, cache=cue_cache[fld])  # type: ignore[arg-type]
+            if cue is None:
+                cue = _own_based_on(ftext, span[0], s, e)
             if cue is None:
                 continue
             rtype, cue_pos = cue
