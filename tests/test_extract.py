@@ -240,6 +240,11 @@ def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
     # The paper's own "X-based" work builds on X; someone else's does not.
     ("We present Zorblat, a tuner with a novel Ray-based implementation.", [("Zorblat", "builds_on", "Ray", None)]),
     ("We present Zorblat, a tuner. Existing Ray-based tuners are slow.", []),
+    # Plain capitalised names listed with a known system after a cue are systems too.
+    ("We present Zorblat, a pipeliner. Zorblat outperforms PipeDream and Piperon by up to 1.6x.",
+     [("Zorblat", "compares_with", "PipeDream", "up to 1.6x"), ("Zorblat", "compares_with", "Piperon", "up to 1.6x")]),
+    ("We present Zorblat, a pipeliner. Zorblat outperforms PipeDream and Figure 3 shows why.",
+     [("Zorblat", "compares_with", "PipeDream", None)]),
     # A comparison cue before "... based on X" wins over the lineage cue.
     ("We present Zorblat, a planner. Zorblat gives 26% improvement over heuristic approaches based on "
      "Megatron-LM.", [("Zorblat", "compares_with", "Megatron-LM", "26%")]),

@@ -463,6 +463,27 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
                 continue
             _claim(covered, s, e)
             occ.append((fld, s, e, "system", None, name, name))
+        # Plain capitalised names listed with a system the paper compares or builds on ("outperforms
+        # PipeDream and Piper", "AccelWattch (32%) and Guser (25%)"): systems too, if a cue reaches them.
+        i = 0
+        while i < len(occ):
+            o = occ[i]
+            i += 1
+            if o[0] != fld or o[3] != "system" or not span_list:
+                continue
+            m = _COORDINATED.match(fmasked, o[2])
+            if m is None:
+                continue
+            s1, e1, name = m.start(1), m.end(1), m.group(1)
+            if claimed_at(1, s1, e1) != -1 or name in _NOT_NAMES or gaz.is_generic(name) or any(
+                    gaz.lookup(k, name) for k in ("system", "model", "hardware", "dataset", "technique")):
+                continue
+            si = rules.sentence_of(span_list, s1)  # type: ignore[arg-type]
+            if rules.relation_cue(fmasked, span_list[si], s1, for_mention=True,  # type: ignore[arg-type]
+                                  cache=cue_cache[fld]) is None:
+                continue
+            _claim(covered, s1, e1)
+            occ.append((fld, s1, e1, "system", None, intro_forms.get(norm(name), name), name))
     occ.sort(key=lambda o: (o[0] != "title", o[1]))
 
     def ev(fld: str, pos: int) -> Evidence:
@@ -537,6 +558,16 @@ def _acronym_techniques(info: dict[str, Any], text: str, sents: Sequence[Sequenc
 # "a novel Ray-based implementation", "our PyTorch-based prototype": the paper's own work built on X.
 _OWN_BEFORE = re.compile(r"\b(?:our|novel|new|proposed)\s+(?:[\w\-]+\s+){0,2}$", re.I)
 _BASED_AFTER = re.compile(r"-(?:based|powered)\b", re.I)
+
+
+# After a system: an optional "(25%)", a list joint, then one capitalised word that ends a list item.
+_COORDINATED = re.compile(r"\s*(?:\([^()]{0,20}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
+                          r"([A-Z][a-z]{2,}(?:-[A-Za-z0-9]+)?)(?![\w\-])"
+                          r"(?=\s*(?:\([^()]{0,20}\))?\s*(?:[,.;:)]|$|\s+(?:and|or|by|on|in|with|for|under|"
+                          r"across|respectively)\b))")
+# Capitalised words that end such lists without being names.
+_NOT_NAMES = frozenset("Section Sections Figure Figures Fig Table Tables Appendix Eq Equation Algorithm Chapter "
+                       "Part Step Theorem Lemma Definition Python Java Linux Windows".split())
 
 
 def _own_based_on(text: str, sent_start: int, s: int, e: int) -> tuple[str, int] | None:

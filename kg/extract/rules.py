@@ -1020,7 +1020,7 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
             if cue_word == "with" and not re.search(r"\b(?:implemented|built|integrat\w*|extended)\s+with$",
                                                     before):
                 continue
-        if for_mention:
+        if for_mention and cue_word not in ("while", "whereas"):
             return rtype, cue_start
         if rtype == "compares_with" and not _is_comparison(text, s, e, cue_word, cue_end, target_start):
             # (An unmatched "while"/"whereas" also ends the search: cues before a clause joint do not
