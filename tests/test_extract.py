@@ -276,6 +276,21 @@ def test_names_the_text_calls_a_system(nlp):
     assert names(ex.systems_mentioned) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Modifiers that share a head noun name each technique.
+    ("We combine model and data parallelism.", ["model parallelism", "data parallelism"]),
+    ("It mixes tensor, pipeline, and expert parallelism.",
+     ["tensor parallelism", "pipeline parallelism", "expert parallelism"]),
+    # A technique word naming a problem, or pruning something other than a model, is not the technique.
+    ("We study the load balancing problem in clusters.", []),
+    ("Graph pruning and task pruning speed up search.", []),
+    ("We apply pruning to the weights.", ["pruning"]),
+])
+def test_technique_senses(nlp, text, expected):
+    [ex] = extract([paper(None, text)], nlp=nlp)
+    assert names(ex.techniques) == expected
+
+
 def test_corpus_pass_finds_systems_introduced_elsewhere_in_any_case(zorb):
     ex = zorb[1]
     assert names(ex.systems_introduced) == []
@@ -389,7 +404,8 @@ def test_generic_words_acronyms_and_models_are_not_systems(nlp):
     # formats), X-oriented/X-guided/X-routed (adjectives) and GPGPU are not.
     assert names(ex.systems_mentioned) == ["FlorpDB"]
     assert names(ex.models) == ["ResNet-50", "BERT-Large", "GPT-4o-mini"]
-    assert names(ex.hardware) == ["DGX", "A100", "RISC-V"]
+    # RISC-V is an instruction set: neither hardware nor a system.
+    assert names(ex.hardware) == ["DGX", "A100"]
     assert names(ex.techniques) == ["pipeline parallelism", "mixture-of-experts"]
     assert [(r.source, r.type, r.target, r.factor) for r in ex.relations] == [
         ("Plinth", "compares_with", "FlorpDB", "3x")]

@@ -62,6 +62,7 @@ def analyze(text: str, gaz: Gazetteer, sents: Sequence[Sequence[int]] | None = N
     hits = [[s, e, ent.kind, ent.key, surface]
             for s, e, ent, surface in gaz.find(masked, tokens)]
     hits += _model_hits(masked, gaz, hits)
+    hits = _technique_senses(masked, gaz, hits)
     hits.sort(key=_hit_key)
     acronyms = [list(a) for a in acr]
     name_starts = rules.starts_of(tokens, rules.NAME)
@@ -71,6 +72,42 @@ def analyze(text: str, gaz: Gazetteer, sents: Sequence[Sequence[int]] | None = N
     return {"sents": sents, "intros": intros, "hits": hits, "acronyms": acronyms,
             "names": names, "kinds": kinds, "caps": caps,
             "masked": masked if masked != text else None}
+
+
+# "model and data parallelism", "tensor, pipeline, and expert parallelism": modifiers that share the head.
+_SHARED_HEAD = re.compile(r"((?:[A-Za-z][\w\-]*,\s*)*[A-Za-z][\w\-]*),?\s+(?:and|or|and/or)\s+$")
+_MODIFIER = re.compile(r"[A-Za-z][\w\-]*")
+# A technique word that names a problem ("the load balancing problem"), not a method the paper uses.
+_PROBLEM_AFTER = re.compile(r"\s+problems?\b", re.I)
+# "task pruning", "graph pruning", "search-space pruning": pruning of something other than a model.
+_OTHER_PRUNING = re.compile(r"\b(?:task|graph|search|space|candidate|path|branch|token|query)\s*-?\s*$", re.I)
+
+
+def _technique_senses(text: str, gaz: Gazetteer, hits: list[list[Any]]) -> list[list[Any]]:
+    """Technique hits corrected for two readings: a coordinated modifier list shares the head noun
+    (`model and data parallelism` also names data parallelism... and model parallelism), and a word that
+    names a problem or prunes something other than a model is not the technique."""
+    out: list[list[Any]] = []
+    for h in hits:
+        s, e, kind, key, surface = h
+        if kind != "technique":
+            out.append(h)
+            continue
+        if _PROBLEM_AFTER.match(text, e) or (surface.lower() == "pruning" and
+                                              _OTHER_PRUNING.search(text, max(0, s - 20), s)):
+            continue
+        out.append(h)
+        words = surface.split()
+        if len(words) != 2:
+            continue
+        m = _SHARED_HEAD.search(text, max(0, s - 80), s)
+        if m is None:
+            continue
+        for mod in _MODIFIER.finditer(text, m.start(1), m.end(1)):
+            ent = gaz.by_ci.get(f"{mod.group()} {words[1]}".casefold())
+            if ent is not None and ent.kind == "technique":
+                out.append([mod.start(), mod.end(), "technique", ent.key, mod.group()])
+    return out
 
 
 def _hit_key(h: list[Any]) -> tuple[int, int]:
