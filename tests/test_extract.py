@@ -276,6 +276,11 @@ def test_names_the_text_calls_a_system(nlp):
     assert names(ex.systems_mentioned) == []
 
 
+def test_model_versions_and_expert_counts(nlp):
+    [ex] = extract([paper(None, "We serve LLaMA-3.2 and Mixtral 8x7B on one node.")], nlp=nlp)
+    assert names(ex.models) == ["LLaMA-3.2", "Mixtral 8x7B"]
+
+
 @pytest.mark.parametrize("text, expected", [
     # Modifiers that share a head noun name each technique.
     ("We combine model and data parallelism.", ["model parallelism", "data parallelism"]),
