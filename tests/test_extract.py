@@ -290,6 +290,9 @@ def test_model_versions_and_expert_counts(nlp):
     ("We study the load balancing problem in clusters.", []),
     ("Graph pruning and task pruning speed up search.", []),
     ("We apply pruning to the weights.", ["pruning"]),
+    # A defined acronym for a problem or a knob is not a discovered technique.
+    ("We solve the Priority Zorb Routing (PZR) problem. We tune the degree of parallelism (DoP).", []),
+    ("We rely on Priority Zorb Routing (PZR) for speed.", ["priority zorb routing"]),
 ])
 def test_technique_senses(nlp, text, expected):
     [ex] = extract([paper(None, text)], nlp=nlp)

@@ -586,6 +586,9 @@ def _acronym_techniques(info: dict[str, Any], text: str, sents: Sequence[Sequenc
         head_words = {head, long.split()[-1].lower()}
         if not (head_words & rules.TECHNIQUE_HEADS) or any(gaz.lookup(k, long) for k in ("system", "model", "dataset")):
             continue
+        # "the ... scheduling (MSS) problem", "degree of parallelism (DoP)": a problem or a knob, not a method.
+        if _PROBLEM_AFTER.match(text, se + 1) or long.lower().startswith("degree of"):
+            continue
         name = " ".join(w if w.isupper() else w.lower() for w in long.split())
         ident = ("technique", norm(name))
         if ident in seen:
