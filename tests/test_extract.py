@@ -365,6 +365,22 @@ def test_one_megabyte_abstract(nlp):
     _check_evidence(paper("Big", text), ex)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(120)  # a guard against quadratic work, not a speed assertion: each takes seconds
+@pytest.mark.parametrize("unit", [
+    "We propose a framework for things. ",  # introductions named later (bounded look-ahead)
+    "We propose Hierarchically Merged compute Graphs (HMGs), a new graph. ",  # acronym introductions
+    "We present Zorblat, a server that is 2x faster than vLLM, 3x than Orca and 4x than Quuxly, ",  # one sentence
+    "Zorblat gets 9%, 7%, and 15% higher accuracy than - respectively - DyGFormer, TGN, and GraphMixer; ",
+])
+def test_one_megabyte_of_one_rule(nlp, unit):
+    text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    p = paper("Zorb Tensor: A Thing", text)
+    [ex] = extract([p], nlp=nlp)
+    assert ex.id == p.id
+    _check_evidence(p, ex)
+
+
 def test_control_characters(nlp):
     text = "We present Zorblat,\x00 a system\x07 that beats vLLM\x1b by 3x.\x0c Done."
     p = paper("Ctl", text)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +33,7 @@ _SIZE_MODEL = re.compile(r"(?<![\w\-./])([A-Za-z][A-Za-z]*(?:[- ]?\d+(?:\.\d+)?)
 _FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:an?|the)\s+")
 
 SYSTEM_KINDS = ("system",)
+MAX_INTRODUCED = 64
 
 
 def analyze(text: str, gaz: Gazetteer, sents: Sequence[Sequence[int]] | None = None,
@@ -303,14 +304,22 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
     for s, e, name, aliases in info["intros"]:
         if _acceptable_intro(name, gaz, artifact=norm(name) in artifacts) and norm(name) not in concepts:
             out.append((name, list(aliases), "abstract", s, e))
+    # An abstract introduces a handful of systems; the cap keeps the pairwise merging below bounded on
+    # absurd input (a 1 MB text of "We propose X (ACR), a ..." sentences).
+    out = out[:MAX_INTRODUCED]
     # Merge spellings of one system: by normalised form, and an acronym with its long form.
     merged: list[tuple[str, list[str], str, int, int]] = []
     acr = [(a[2], a[5]) for a in info["acronyms"]]
     for name, aliases, fld, s, e in out:
         forms = {norm(name), *(norm(a) for a in aliases)}
+        aliases = list(aliases)
+        have = set(aliases)  # each written form once (a repeated definition adds nothing)
         for long, short in acr:
             if norm(long) in forms or norm(short) in forms:
-                aliases = [*aliases, long, short]
+                for form in (long, short):
+                    if form not in have:
+                        have.add(form)
+                        aliases.append(form)
                 forms |= {norm(long), norm(short)}
         for i, (mn, mal, mf, ms, me) in enumerate(merged):
             if forms & ({norm(mn)} | {norm(a) for a in mal}) or _same_system(name, mn):
@@ -636,6 +645,7 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
         sys_starts = sorted(o[1] for o in f_occ if o[3] == "system")
         own = sorted((o[1], o[5]) for o in f_occ if o[3] == "system" and o[5] in intro_names_set)
         own_starts = [o[0] for o in own]
+        own_set = set(own_starts)
         for _, s, e, kind, _key, canon, _surface in f_occ:
             if kind != "system" or canon in intro_names_set:
                 continue
@@ -674,7 +684,8 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
                     # Else the factor closest before the target, else the first one after the cue.
                     before = [f for f in fs if f[1] <= s]
                     lead = [f for f in fs if f[1] <= cue_pos]
-                    targets = [p for p in sys_starts if cue_pos < p < span[1] and p not in own_starts]
+                    targets = [p for p in sys_starts[bisect_right(sys_starts, cue_pos):bisect_left(sys_starts, span[1])]
+                               if p not in own_set]
                     if len(targets) >= 2 and len(lead) == len(targets) == len(fs) and s in targets:
                         chosen = lead[targets.index(s)]
                     else:

@@ -9,7 +9,7 @@ thin wrappers and `tests/test_extract_rules.py` calls these directly.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -423,7 +423,12 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
         # its acronym later in an introducing sentence.
         if acronyms is None:
             acronyms = acronym_definitions(text[:e])
-        for ls, le, long, ss, se, short in acronyms:
+        # Only the definitions inside this sentence (they are in text order): a bisect, not a scan of
+        # all of them, so that a text with thousands of sentences stays linear.
+        first = bisect_left(acronyms, s, key=lambda a: a[0])
+        for ls, le, long, ss, se, short in acronyms[first:]:
+            if ls >= e:
+                break
             if se >= e:
                 continue
             if _USED_BEFORE.search(text, max(s, ls - 30), ls):
@@ -481,6 +486,9 @@ _DESCRIPTOR_WORD = re.compile(r"\b(?:" + _DESCRIPTOR_WORDS + r")s?\b", re.I)
 _UNNAMED_NOUN = re.compile(r"(?:an?|the)\s+(?:[\w\-]+\s+){0,3}?(" + _DESCRIPTOR_WORDS_PLUS + r")\b", re.I)
 
 
+_NAMED_LATER_WINDOW = 3000
+
+
 def definite_name(text: str, sent: tuple[int, int], intro_end: int) -> tuple[int, int, str] | None:
     """The capitalised name (`The MLCommons Science Benchmarks Ontology`) that a later sentence gives the
     thing an introducing sentence presents without a name (`introduces an ontology`), if any."""
@@ -489,7 +497,9 @@ def definite_name(text: str, sent: tuple[int, int], intro_end: int) -> tuple[int
         return None
     noun = m.group(1).lower()
     rx = re.compile(r"\b[Tt]he\s+((?:[A-Z][\w\-]*\s+){1,5}" + re.escape(noun[:1].upper() + noun[1:]) + r")s?\b")
-    named = rx.search(text, sent[1])
+    # Within the next few sentences (an abstract's length): bounded, so that a text with thousands of
+    # unnamed introductions stays linear.
+    named = rx.search(text, sent[1], sent[1] + _NAMED_LATER_WINDOW)
     if named is None:
         return None
     return (named.start(1), named.end(1), named.group(1))
@@ -992,8 +1002,11 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
         cues = sentence_cues(text, sent)
         if cache is not None:
             cache[key] = cues
-    # (cue end, cue start, type, cue text) of the cues in the 120 characters before the target.
-    found = [c for c in cues if c[1] >= window_start and c[0] <= target_start]
+    # (cue end, cue start, type, cue text) of the cues in the 120 characters before the target: the cues
+    # are in text order and do not overlap, so two bisects find them (a long sentence stays linear).
+    lo = bisect_left(cues, window_start, key=lambda c: c[1])
+    hi = bisect_right(cues, target_start, key=lambda c: c[0])
+    found = cues[lo:hi]
     if not found:
         return None
     found.sort(key=lambda f: (-f[0], f[1]))
