@@ -551,6 +551,15 @@ def test_introduced_long_forms(nlp, title, text, expected):
     assert ex.systems_introduced[0].aliases == expected
 
 
+def test_named_method_of_one_paper_is_its_system(nlp):
+    # PagedAttention is a system (the guideline: a named method from one paper), so the paper that
+    # proposes it introduces it.
+    [ex] = extract([paper(None, "We propose PagedAttention, an attention algorithm. On it we build vLLM, "
+                                "a serving system.")], nlp=nlp)
+    assert names(ex.systems_introduced) == ["PagedAttention", "vLLM"]
+    assert names(ex.techniques) == []
+
+
 def test_greek_prefixed_names(nlp):
     text = "We present Zorblat, a superoptimizer. A key idea in Zorblat is \u03bcBlocks, a uniform representation."
     [ex] = extract([paper(None, text)], nlp=nlp)
