@@ -170,6 +170,20 @@ def test_bibtex_accents_and_names():
     assert last.title == "After the Broken One" and last.sources[0].line == 19
 
 
+def test_bibtex_parenthesised_entries():
+    """`@article( ... )` is BibTeX too; a `)` inside a quoted or braced value does not close the entry."""
+    assert detect_format(FIX / "parens.bib") == Format.BIBTEX
+    records = list(read_records(FIX / "parens.bib"))
+    lantern, cut, after, tail = records
+    assert lantern.title == "Lanterns (and Moths): Serving at the Edge"
+    assert [a.name for a in lantern.authors] == ["Ada Lovelace", "Kai Ng"]
+    assert (lantern.year, lantern.month) == (2024, 5)
+    assert lantern.abstract == "We present Lantern (a small server) for edge devices; it answers in 2 ms (p50)."
+    assert (cut.source.line, cut.reason) == (11, "entry breaks off (no closing parenthesis before the next entry)")
+    assert after.title == "After the Cut-off One" and after.sources[0].line == 13
+    assert (tail.source.line, tail.reason) == (14, "entry breaks off at end of file (unbalanced parentheses)")
+
+
 def test_bibtex_example_months_and_macros():
     got = {p.title.split(":")[0]: p for p in papers(EX / "references.bib")}
     assert got["Pebblecache"].month == 6 and got["Pebblecache"].arxiv_id == "2406.01877"

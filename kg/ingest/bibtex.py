@@ -1,4 +1,5 @@
-"""BibTeX as Zotero and DBLP export it: `@article`/`@inproceedings` entries, braced or quoted values,
+"""BibTeX as Zotero and DBLP export it: `@article`/`@inproceedings` entries delimited by braces or (as
+BibTeX also allows) parentheses, braced or quoted values,
 `#` concatenation, `@string` macros, `and`-separated authors in `Last, First` or `First Last` form,
 LaTeX accents. Read entry by entry: only one entry (at most 1 MiB) is held at a time.
 
@@ -18,9 +19,9 @@ from kg.ingest.text import clean_text
 from kg.model import AuthorRef, Paper, Skip, Source
 
 MAX_ENTRY_CHARS = 1 << 20
-_START_RE = re.compile(r"^\s*@\s*([A-Za-z]+)\s*(\{)")
+_START_RE = re.compile(r"^\s*@\s*([A-Za-z]+)\s*([{(])")
 # `@article{key,` alone on a line: an entry header even inside an unclosed value.
-_HEADER_RE = re.compile(r"^@[A-Za-z]+\{[^\s,{}]+,\s*$")
+_HEADER_RE = re.compile(r"^@[A-Za-z]+[{(][^\s,{}()]+,\s*$")
 _NAME_RE = re.compile(r"[A-Za-z_][\w:.+-]*")
 _ARXIV_RE = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
 _NEW_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
@@ -33,8 +34,10 @@ class BibSyntaxError(Exception):
         self.offset = offset
 
 
-def _depth_change(line: str) -> int:
-    depth = 0
+def _depth_change(line: str, depth: int, paren: bool, quoted: bool) -> tuple[int, bool]:
+    """The nesting depth after `line`, and whether a quoted value is still open. In an entry opened
+    with `(` that parenthesis is depth 1 and closes only outside braces and quotes (BibTeX's rule:
+    `title = "Foo (Bar)"` does not close it)."""
     escaped = False
     for ch in line:
         if escaped:
@@ -45,16 +48,23 @@ def _depth_change(line: str) -> int:
             depth += 1
         elif ch == "}":
             depth -= 1
-    return depth
+        elif paren and depth == 1:
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ")" and not quoted:
+                depth = 0
+    return depth, quoted
 
 
 def raw_entries(path: str) -> Iterator[tuple[int, str] | Skip]:
-    """Yield `(start_line, entry_text)` for each `@...{...}` block; broken blocks become Skips."""
+    """Yield `(start_line, entry_text)` for each `@...{...}` or `@...(...)` block; broken blocks become
+    Skips."""
     start = 0
     parts: list[str] = []
     size = 0
     depth = 0
     too_big = False
+    paren = quoted = False
     for number, text in iter_lines(path):
         if text is None:
             if start:
@@ -67,13 +77,22 @@ def raw_entries(path: str) -> Iterator[tuple[int, str] | Skip]:
             or _HEADER_RE.match(text)
         ):
             # A new entry where the previous one should have closed: it broke off.
-            yield Skip(Source(path, start), "entry breaks off (no closing brace before the next entry)")
+            closer = "parenthesis" if paren else "brace"
+            yield Skip(Source(path, start), f"entry breaks off (no closing {closer} before the next entry)")
             start = 0
         if not start:
             if not _START_RE.match(text):
                 continue  # text between entries is a comment in BibTeX
             start, parts, size, depth, too_big = number, [], 0, 0, False
-        depth += _depth_change(text)
+            opener = _START_RE.match(text)
+            assert opener is not None
+            paren, quoted = opener.group(2) == "(", False
+            if paren:  # the parenthesis is depth 1; scanning restarts after it
+                depth, quoted = _depth_change(text[opener.end():], 1, True, False)
+            else:
+                depth, quoted = _depth_change(text, 0, False, False)
+        else:
+            depth, quoted = _depth_change(text, depth, paren, quoted)
         if not too_big:
             size += len(text) + 1
             if size > MAX_ENTRY_CHARS:
@@ -87,7 +106,8 @@ def raw_entries(path: str) -> Iterator[tuple[int, str] | Skip]:
                 yield start, "\n".join(parts)
             start = 0
     if start:
-        yield Skip(Source(path, start), "entry breaks off at end of file (unbalanced braces)")
+        what = "parentheses" if paren else "braces"
+        yield Skip(Source(path, start), f"entry breaks off at end of file (unbalanced {what})")
 
 
 def _braced(text: str, i: int) -> tuple[str, int]:
@@ -167,7 +187,7 @@ def parse_entry(text: str, macros: dict[str, str]) -> tuple[str, str, dict[str, 
     if not m:
         raise BibSyntaxError(0, "not an entry")
     kind = m.group(1).lower()
-    close = "}"
+    close = ")" if m.group(2) == "(" else "}"
     i = m.end()
     fields: dict[str, str] = {}
     key = ""

@@ -28,7 +28,7 @@ class Format(str, Enum):
 
 FORMAT_NAMES = ", ".join(f.value for f in Format)
 _METRIC_RE = re.compile(r"^(?:h-?index\s*\d|\d[\d,]*\s*papers$|\d[\d,]*\s*citations$|novelty\s*\d)", re.I)
-_BIB_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*\{")
+_BIB_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 
 
 def parse_format(value: str | Format | None) -> Format | None:
