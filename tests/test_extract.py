@@ -84,6 +84,11 @@ def test_acronym_definitions_link_long_and_short_forms():
     ("delivers a 4.3x speedup", ["4.3x"]),
     ("uses 5\\% less memory", ["5%"]),
     ("no numbers here", []),
+    # A percentage reached "to" is a level, not a factor, unless it is a share "of" something.
+    ("reduces the mean error to 14% on V100", []),
+    ("cuts memory to 30% of the baseline's", ["30%"]),
+    ("improves accuracy by up to 14%", ["up to 14%"]),
+    ("speeds up training close to 40% over", ["40%"]),
 ])
 def test_factors(text, expected):
     assert [f[2] for f in rules.factors(text, 0, len(text))] == expected

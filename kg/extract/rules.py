@@ -780,9 +780,20 @@ def normalize_factor(raw: str) -> str:
 _NUM_UNIT = re.compile(r"\d\d*(?:[.,]\d+)?\s*(?:[xX]|\u00d7|[Tt]imes|TIMES|%|\\%| [Pp]ercent)(?![a-zA-Z])")
 
 
+# "reduces the error to 14%" states a level, not a factor (unlike "by 14%" or "to 14% of ...").
+_TO_LEVEL = re.compile(r"(?<![Uu]p )(?<![Cc]lose )\bto\s+$")
+_OF_AFTER = re.compile(r"\s+of\b")
+
+
+def _is_level(text: str, m: re.Match[str]) -> bool:
+    return (m.group(0).rstrip().endswith(("%", "percent")) and _TO_LEVEL.search(text, max(0, m.start() - 9), m.start())
+            is not None and _OF_AFTER.match(text, m.end()) is None)
+
+
 def factors(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Stated factors in `text[start:end]`: `12x`, `up to 2.4x`, `1.5-2.8x`, `29-69%`, `36%`
-    (normalised by `normalize_factor`)."""
+    (normalised by `normalize_factor`); not a percentage reached "to" (a level: "reduces the error to
+    14%")."""
     if "magnitude" in text[start:end]:
         found = list(FACTOR.finditer(text, start, end))
     else:
@@ -802,7 +813,7 @@ def factors(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
                     found.append(m)
                     last = m.end()
                     break
-    return [(m.start(), m.end(), normalize_factor(m.group(0))) for m in found]
+    return [(m.start(), m.end(), normalize_factor(m.group(0))) for m in found if not _is_level(text, m)]
 
 
 _CLAUSE_BREAK = re.compile(r";|\band\b|\bwhile\b|\bwhereas\b")
