@@ -191,9 +191,10 @@ def path(G: nx.MultiDiGraph, source: str, target: str, *, max_hops: int | None =
     for u, v in zip(nodes, nodes[1:]):
         forward = G.get_edge_data(u, v) or {}
         backward = G.get_edge_data(v, u) or {}
+        no_edge: tuple[Any, dict[str, Any], str] = (None, {}, "->")
         key, d, direction = next(
             ((k, dd, "->") for k, dd in sorted(forward.items())),
-            next(((k, dd, "<-") for k, dd in sorted(backward.items())), (None, {}, "->")),
+            next(((k, dd, "<-") for k, dd in sorted(backward.items())), no_edge),
         )
         steps.append({
             "from": u, "from_name": _label(G, u), "edge": d.get("type", key), "direction": direction,

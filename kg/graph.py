@@ -80,9 +80,9 @@ def build_graph(
                 continue
             seen.append(aid)
             G.add_edge(aid, pid, key="AUTHORED", type="AUTHORED", position=position, inferred=a.inferred)
-        for i, a in enumerate(seen):
-            for b in seen[i + 1:]:
-                coauthors[tuple(sorted((a, b)))].append(p.id)  # type: ignore[index]
+        for i, first in enumerate(seen):
+            for second in seen[i + 1:]:
+                coauthors[min(first, second), max(first, second)].append(p.id)
         if p.category:
             cid = node_id("Category", slug(p.category))
             G.add_node(cid, type="Category", name=p.category)
@@ -91,12 +91,12 @@ def build_graph(
             oid = node_id("Organization", slug(org))
             G.add_node(oid, type="Organization", name=org)
             G.add_edge(pid, oid, key="AFFILIATED_WITH", type="AFFILIATED_WITH")
-    for (a, b), pids in sorted(coauthors.items()):
-        G.add_edge(a, b, key="CO_AUTHOR", type="CO_AUTHOR", weight=len(pids), papers=sorted(pids))
+    for (first, second), pids in sorted(coauthors.items()):
+        G.add_edge(first, second, key="CO_AUTHOR", type="CO_AUTHOR", weight=len(pids), papers=sorted(pids))
 
     # --- what the papers say -------------------------------------------------------------------------
     for ent in sorted(resolution.entities.values(), key=lambda e: e.id):
-        attrs = {"type": ent.label, "name": ent.name}
+        attrs: dict[str, object] = {"type": ent.label, "name": ent.name}
         if ent.label != "Organization":
             attrs["aliases"] = list(ent.aliases)
         if ent.label == "Technique":

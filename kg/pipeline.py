@@ -34,7 +34,7 @@ class BuildResult:
     graph: nx.MultiDiGraph
     out: Path
     ingest: IngestReport
-    ingested: IngestResult | None = None
+    ingested: IngestResult
     merges: list[Merge] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     previous_papers: int = 0

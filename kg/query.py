@@ -106,11 +106,16 @@ def _header(text: str, where: str) -> tuple[str, tuple[Param, ...]]:
         lines.append(line[2:].strip())
     if not lines or not lines[0]:
         raise QueryError(f"{where}: a query file must start with a `//` comment saying what it answers")
-    description, params = [], ()
+    description: list[str] = []
+    params: tuple[Param, ...] = ()
+    # Lines after `Params:` are notes (an engine variant's reason), not the description, even when the
+    # query takes no parameters (`Params: none`).
+    after_params = False
     for line in lines:
         if line.lower().startswith("params:"):
             params = _parse_params(line[len("params:"):], where)
-        elif not params:
+            after_params = True
+        elif not after_params:
             description.append(line)
     return " ".join(description), params
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import GraphError, QueryError
 from kg.graphio import write_graph
-from kg.query import parse_params, query
+from kg.query import load_query, parse_params, query
 from kg.schema import node_id
 from kg.sinks import embedded
 
@@ -239,6 +239,17 @@ def test_query_errors(graph_file, tmp_path):
         query("MATCH (n RETURN n", graph=graph_file)
     with pytest.raises(GraphError, match=r"^no graph at .*missing.json: run `kg build PATH\.\.\.` first"):
         query("MATCH (n) RETURN n", graph=tmp_path / "missing.json")
+
+
+def test_description_stops_at_params_even_without_params(tmp_path, monkeypatch):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "noted.cypher").write_text(
+        "// Answers: which systems exist?\n// Params: none\n// Note: not part of the description.\n"
+        "MATCH (s:System) RETURN s.name\n", encoding="utf-8")
+    monkeypatch.setattr("kg.query._cypher_root", lambda: tmp_path)
+    qf = load_query("noted")
+    assert qf.description == "Answers: which systems exist?"
+    assert qf.params == ()
 
 
 def test_parse_params():

@@ -79,8 +79,7 @@ def split_title_authors(line: str, known: Iterable[str] = frozenset()) -> Split 
     if best is None:
         return None
     i = best[1]
-    names = tuple(n.strip() for n in body[i:].split(","))
-    return Split(body[:i].strip(), names, truncated, org)
+    return Split(body[:i].strip(), tuple(n.strip() for n in body[i:].split(",")), truncated, org)
 
 
 def read_compact(path: str, *, known_authors: frozenset[str] = frozenset()) -> Iterator[Paper | Skip | Warn]:

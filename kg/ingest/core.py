@@ -73,8 +73,12 @@ def _expand(paths: Sequence[str | Path]) -> list[tuple[str, bool]]:
             raise IngestError(f"{p}: not a regular file or folder")
         else:
             raise IngestError(f"{p}: no such file or folder")
-    seen: set[str] = set()
-    return [(f, e) for f, e in out if not (f in seen or seen.add(f))]
+    # A file reached twice (named, and inside a named folder) is read once; its first mention decides
+    # whether it must be a listing.
+    first: dict[str, bool] = {}
+    for f, explicit in out:
+        first.setdefault(f, explicit)
+    return list(first.items())
 
 
 def expand_paths(paths: Sequence[str | Path]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from kg.ingest.lines import iter_lines
 from kg.ingest.records import EntryMeta, Warn, parse_meta
@@ -36,6 +37,11 @@ class Preamble:
     lines: tuple[tuple[int, str], ...]
 
 
+# Only a caller that asks for the preamble has to handle one.
+@overload
+def meta_entries(path: str, *, preamble: Literal[False] = False) -> Iterator[MetaEntry | Skip | Warn]: ...
+@overload
+def meta_entries(path: str, *, preamble: bool) -> Iterator[MetaEntry | Preamble | Skip | Warn]: ...
 def meta_entries(path: str, *, preamble: bool = False) -> Iterator[MetaEntry | Preamble | Skip | Warn]:
     head: list[tuple[int, str]] = []
     current: tuple[int, EntryMeta] | None = None

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 
@@ -29,8 +29,13 @@ VIEWS = ("all", "coauthors", "citations", "techniques", "ego")
 SIZES = ("degree", "citations")
 MAX_NODES = 5000
 
+class ViewPreset(TypedDict, total=False):
+    types: tuple[str, ...]
+    edge_types: tuple[str, ...]
+
+
 # Each view is a preset selection; options the user gives explicitly win over it.
-VIEW_PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
+VIEW_PRESETS: dict[str, ViewPreset] = {
     "all": {},
     "coauthors": {"types": ("Author",), "edge_types": ("CO_AUTHOR",)},
     "citations": {"types": ("System", "Paper"), "edge_types": CITATION_EDGES},
@@ -124,7 +129,8 @@ def viz(
 def view_selection(view: str, sel: Selection) -> Selection:
     """`sel` with the view's preset filled into the options the user left empty."""
     preset = VIEW_PRESETS[view]
-    return replace(sel, **{k: v for k, v in preset.items() if not getattr(sel, k)})
+    return replace(sel, types=sel.types or preset.get("types", ()),
+                   edge_types=sel.edge_types or preset.get("edge_types", ()))
 
 
 def render(
