@@ -377,6 +377,7 @@ def test_one_megabyte_abstract(nlp):
     "We propose Hierarchically Merged compute Graphs (HMGs), a new graph. ",  # acronym introductions
     "We present Zorblat, a server that is 2x faster than vLLM, 3x than Orca and 4x than Quuxly, ",  # one sentence
     "Zorblat gets 9%, 7%, and 15% higher accuracy than - respectively - DyGFormer, TGN, and GraphMixer; ",
+    "we (1) present ZorbA, a store, and ZorbB, a library, (2) introduce ZorbC, a format, and ZorbD, a tool, ",
 ])
 def test_one_megabyte_of_one_rule(nlp, unit):
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
@@ -505,6 +506,32 @@ def test_introduced_names_precision(nlp, text, expected):
      ["Parity Zorbs"]),
     ("BLORP Parallelism: Training Is Cheap", "We propose BLORP, a model-parallel algorithm.",
      ["BLORP Parallelism"]),
+    # Numbered contributions; a mixed-case name after plain modifiers.
+    (None, "In response, we (1) measure the overheads, (2) present a fairness-first batch drafting ZorbSpec "
+           "that exposes them, and (3) introduce QuuxSpec, which hides them.", ["ZorbSpec", "QuuxSpec"]),
+    # A plain word named by the descriptor's comma; a glued variant of the paper's own name.
+    (None, "We propose a novel design of a cost-aware scheduler, Zorbar, based on a solver. Our Zorbar "
+           "scheduler is extended to ZorbarE by forking jobs.", ["Zorbar", "ZorbarE"]),
+    # After a naming verb: a plain word, a lower-case long form, a quoted long form.
+    (None, "A simple algorithm named Blenda is proposed to place layers.", ["Blenda"]),
+    (None, "The scheme, termed the cross-layer zorb training (CLZT), trains faster.", ["CLZT"]),
+    (None, "We name this \u201cZorb-Aware Layout for Tensors\u201d (ZALT-Net).", ["ZALT-Net"]),
+    ("Zorb Learning: Online", "We design algorithms termed Zorb Learning (ZL) for them.", []),
+    # A long form with its acronym as an appositive; a lower-case coined name with a descriptor.
+    (None, "We propose Federated Zorb-Aware Client Picking, FedZCP, a method for clients.", ["FedZCP"]),
+    (None, "We introduce zorb-bench, a new benchmark for kernels.", ["zorb-bench"]),
+    # A second name coordinated after the first, with its own descriptor.
+    (None, "We describe ZorbStore, a storage system, and ZorbSet, a storage format and library.",
+     ["ZorbStore", "ZorbSet"]),
+    # Parts: "designs two key techniques: X, a ...", "develops the X-Y strategy", a long capitalised name.
+    (None, "We present ZorbGEMM, a kernel. ZorbGEMM designs two key techniques: ZorbQuant, a quantizer, and "
+           "a pipeline. ZorbGEMM further incorporates the Fused-Zorb approach.",
+     ["ZorbGEMM", "ZorbQuant", "Fused-Zorb"]),
+    (None, "This paper introduces a checkpointing system. (1) It introduces Hierarchical Zorb Snapshot "
+           "Coordination in the saving stage.", ["Hierarchical Zorb Snapshot Coordination"]),
+    # Not names: "We term this the X problem"; "a novel approach named lower-case words".
+    (None, "We term this the ZRB bandit problem.", []),
+    (None, "We propose a novel approach named parameter ReaLzorb, which moves weights.", []),
 ])
 def test_introduced_names_recall_and_merges(nlp, title, text, expected):
     [ex] = extract([paper(title, text)], nlp=nlp)

@@ -64,7 +64,8 @@ _INTRO_WORDS = frozenset({"we", "this", "in", "our", "the"})
 _NAMING_WORDS = frozenset({"called", "named", "dubbed", "termed", "coined", "we", "which", "namely", "refer",
                            "key"})
 _NOVEL_WORDS = frozenset({"novel", "new"})
-_PART_WORDS = frozenset({"introduces", "features", "builds", "adds"})
+_PART_WORDS = frozenset({"introduces", "features", "builds", "adds", "develops", "designs", "incorporates",
+                         "proposes", "employs"})
 WORD_RUN = re.compile(r"\w*")
 _WORD_TOKEN = re.compile(r"\w\w*")
 # The main part of a coined name, as in `_NAMEISH`.
@@ -304,10 +305,18 @@ _INTRO_SUBJ = (
 _INTRO = re.compile(_INTRO_SUBJ + r"[^.;:]{0,40}?\b" + _INTRO_VERB + r"\b[,]?\s*")
 # "called X", "named X", "dubbed X", "we call X", "namely (the) X", "refer to ... as X".
 _NAMING = re.compile(
-    r"\b(?:(?:called|named|dubbed|termed|coined)(?: as)?|we call(?: it| the)?|which we call(?: the)?|namely(?: the)?|"
+    r"\b(?:(?:called|named|dubbed|termed|coined)(?: as)?|"
+    # "We name this “Long Form” (ACR)", "we call it Foo.": only a quoted or whole capitalised name ("We
+    # term this the DTR bandit problem" names a problem).
+    r"[Ww]e (?:call|name|term|dub) (?:this|it|them|these|our [\w\-]+)(?=\s+(?:[\u201c\"'\u2018]|[A-Z][\w\-]*\s*[.,;(]))|"
+    r"we call(?: it| the)?|which we call(?: the)?|namely(?: the)?|"
     r"refer to [^.]{0,60}? as|key (?:contribution|idea|component|building block)s?(?: (?:in|of|behind) [\w\-]+)?"
     r" (?:is|are))\s+"
 )
+# "we (1) characterize ..., (2) present X, and (3) introduce Y": numbered contributions, each verb far from
+# the subject.
+_ENUM_START = re.compile(r"[Ww]e\s+\((?:\d|i|a)\)\s")
+_ENUM_VERB = re.compile(r"\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\s+(?:we\s+)?" + _INTRO_VERB + r"\b,?\s*")
 # "..., X, a novel strategy": an appositive with "novel"/"new" presents X as the paper's own anywhere.
 _NOVEL_APPOSITIVE = re.compile(
     r"(?<![\w\-./])([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*){0,2}),\s+(?:a|an)\s+(?:novel|new)\b")
@@ -330,7 +339,7 @@ _INTRO_VERB_STEMS = ("present", "introduc", "propos", "build", "built", "design"
 # One scan of the lower-cased window for any of the stems (same answer as `any(v in window ...)`).
 _has_verb_stem = re.compile("|".join(map(re.escape, _INTRO_VERB_STEMS))).search
 _NAMING_PREFIXES = ("called", "named", "dubbed", "termed", "coined", "we call", "which we call", "namely",
-                    "refer to", "key ")
+                    "refer to", "key ", "We call", "we name", "We name", "we term", "We term", "we dub", "We dub")
 
 
 _CUE_CLASSES = INTRO | NAMING | NOVEL | PART
@@ -351,7 +360,7 @@ def intro_candidates(text: str, tokens: list[tuple[int, int]]) -> tuple[list[int
         if b & INTRO and startswith(_INTRO_PREFIXES, p):
             # `_INTRO` needs one of its verbs within the next few words: checked with `in`, which is far
             # cheaper than the pattern's lazy scan.
-            if _has_verb_stem(text[p:p + 80].lower()):
+            if _has_verb_stem(text[p:p + 80].lower()) or _ENUM_START.match(text, p):
                 intro.append(p)
             elif startswith(_OUR_PREFIXES, p):
                 our_only.append(p)
@@ -391,6 +400,15 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
             if p < last:
                 continue
             m = rx.match(text, p, e)
+            if rx is _INTRO and _ENUM_START.match(text, p, e):
+                for em in _ENUM_VERB.finditer(text, p, e):
+                    intro_at = em.end() if intro_at is None else intro_at
+                    got = _name_after(text, em.end(), e, strict=True)
+                    if got:
+                        found.append(got)
+                        found.extend(_and_also(text, got[1], e))
+                last = e
+                continue
             if m is None:
                 if rx is _OUR:
                     got = _our_long_form(text, p, e)
@@ -403,6 +421,8 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
             got = _name_after(text, m.end(), e, strict=rx is _INTRO)
             if got:
                 found.append(got)
+                if rx is _INTRO:
+                    found.extend(_and_also(text, got[1], e))
             elif rx is _INTRO and later is not None:
                 named = definite_name(text, span, m.end())
                 if named and not any(f[2] == named[2] for f in later):
@@ -444,9 +464,21 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
 # "We present the design and implementation of GATI": the name comes after "design of".
 # "MemServe introduces MemPool, an elastic memory pool", "It features OSQ, an optimized ...", "it builds an
 # in-house serving engine FlowServe": a part of the paper's system, named by the system (or "it").
-_PART_VERB = re.compile(r"(?:introduces|features|builds|adds)\s+")
+_PART_VERB = re.compile(r"(?:introduces|features|builds|adds|develops|designs|incorporates|proposes|employs)\s+"
+                        # "designs two key techniques: X, a ..."
+                        r"(?:(?:two|three|four|several|the following)\s+(?:key\s+|novel\s+|new\s+|main\s+)?"
+                        r"(?:techniques|components|mechanisms|optimizations|ideas|innovations|modules)\s*:\s*)?")
+
+
+def _and_also(text: str, pos: int, end: int) -> list[tuple[int, int, str, list[str]]]:
+    """Names coordinated after an introduced one (`X, a system, and Y, a library`), each with a descriptor."""
+    out = []
+    # Within a few hundred characters: a 1 MB "sentence" of introductions must stay linear.
+    for m in _AND_ALSO.finditer(text, pos, min(end, pos + 400)):
+        out.append((m.start(1), m.end(1), m.group(1), []))
+    return out
 _PART_SUBJECT = re.compile(r"(?:\b[Ii]t|(?<![\w\-])[A-Za-z][\w\-]*[A-Z][\w\-]*|(?<![\w\-])[A-Z][a-z][\w\-]*)"
-                           r"\s+(?:also\s+)?$")
+                           r"\s+(?:(?:also|further|then|additionally)\s+)?$")
 _PART_APPOSITIVE = re.compile(r"\s*(?:,|\s-+|\u2014)\s*(?:an?)\s+")
 
 
@@ -457,6 +489,13 @@ def _part_name(text: str, pos: int, start: int, end: int) -> tuple[int, int, str
     verb = _PART_VERB.match(text, pos, end)
     if subj is None or verb is None or subj.group(0).split()[0] in ("This", "That", "There"):
         return None
+    hk = _HYPHEN_KIND.match(text, verb.end(), end)
+    if hk is not None:
+        return (hk.start(1), hk.end(1), hk.group(1), [])
+    if subj.group(0).split()[0] in ("It", "it") or is_nameish(subj.group(0).split()[0]):
+        tp = _TITLE_PHRASE.match(text, verb.end(), end)
+        if tp is not None and not _CAPWORD_STOP.search(tp.group(1)):
+            return (tp.start(1), tp.end(1), tp.group(1), [])
     got = _name_after(text, verb.end(), end, strict=True)
     if got is None or not is_nameish(got[2]):
         return None
@@ -480,6 +519,16 @@ _DESCRIPTOR = re.compile(
 # hyphenated name (not "a new system design").
 _DESCRIPTOR_BARE = re.compile(r"(?:[\w\-]+\s+){0,6}?(?:" + _DESCRIPTOR_WORDS + r")s?(?:\s*(\()|,\s+|\s+)", re.I)
 _DESCRIPTOR_WORD = re.compile(r"\b(?:" + _DESCRIPTOR_WORDS + r")s?\b", re.I)
+# "FastGL develops the Match-Reorder strategy": a hyphenated capitalised name with its kind noun.
+_HYPHEN_KIND = re.compile(r"(?:the|an?)\s+([A-Z][a-z]+(?:-[A-Z][\w]*)+)\s+(?:" + _DESCRIPTOR_WORDS + r")\b")
+# "It introduces Hierarchical Asynchronous Snapshotting Coordination in ...": a name of three or more
+# capitalised words (a hyphenated lower-case part allowed) that the system introduces.
+_TITLE_PHRASE = re.compile(r"([A-Z][a-z]+(?:-[A-Za-z]+)?(?:\s+[A-Z][a-z]*(?:-[A-Za-z]+)?){2,5})"
+                           r"(?=\s+(?:in|to|for|that|which|on|at)\b|\s*[,.;(])")
+# "we describe AIStore, a ... system, and WebDataset, a ... library": a second name with its own appositive.
+_AND_ALSO = re.compile(r",?\s+and\s+([A-Z][\w\-+.]*[\w+]),\s+an?\s+(?:[\w\-]+,?\s+){0,8}?(?:" + _DESCRIPTOR_WORDS
+                       + r")s?\b")
+_CAPWORD_STOP = re.compile(r"\b(?:The|A|An|In|On|For|To|Of|And|With|This|We|Our)\b(?!-)")
 
 # "This paper introduces an ontology for ..." ... "The MLCommons Science Benchmarks Ontology provides": an
 # introduction without a name, named later by a capitalised phrase ending in the same noun.
@@ -551,6 +600,21 @@ def _loose_long_form(text: str, pos: int, end: int) -> tuple[int, int, str, list
     return (a0, a0 + len(short), short, [lf.group(0)])
 
 
+# What may follow a plain word for it to be a whole name: punctuation or a clause word, not more capitals.
+_NAME_CLOSE = re.compile(r"\s*[,.;:(]|\s+(?:is|are|was|that|which|to|for|based|with|in)\b")
+_NOT_MODIFIER = r"(?!(?:for|of|to|in|on|with|and|or|by|from|that|which|as|at|into|over|under|the|an?|our)\b)"
+_MODIFIED_NAME = re.compile(r"(?:" + _NOT_MODIFIER + r"[a-z][\w\-]*\s+){1,6}"
+                            r"([A-Za-z][a-z0-9]*[A-Z][\w]*(?:-[A-Za-z0-9]+)*)(?=\s+(?:that|which)\b|\s*[,(])")
+_ARTICLE_LEAD = re.compile(r"(?:an?|An?)\s")
+_QUOTES = "\u201c\"'\u2018"
+_QUOTED_LONG = re.compile(r"[\u201c\"'\u2018]([A-Z][^\u201d\"'\u2019]{3,100}?)[\u201d\"'\u2019]\s*\(([^()]{1,20})\)")
+_LONG_COMMA_ACR = re.compile(r"([A-Z][\w\-]*(?:\s+(?:[A-Z][\w\-]*|and|of|for|the|with|via|to|in|on|a)){1,7}),\s+"
+                             r"([A-Za-z][\w\-]*[A-Z][\w\-]*)(?=\s*[,(]|\s+(?:is|that|which)\b)")
+_LOWER_LONG_FORM = re.compile(r"[a-z][\w\-]*(?:\s+[\w\-]+){1,6}(?=\s*\()")
+_LOWER_COINED = re.compile(r"([a-z][a-z0-9]*(?:[\-.][a-z0-9]+)+),\s+an?\s+(?:[\w\-]+,?\s+){0,6}?(?:"
+                           + _DESCRIPTOR_WORDS + r")s?\b")
+
+
 def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, int, str, list[str]] | None:
     """The name that starts right at `pos` (after articles), or after `a <descriptor> called`."""
     m = _DESCRIPTOR.match(text, pos, end)
@@ -561,6 +625,12 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
         bare = _DESCRIPTOR_BARE.match(text, lead0.end() if lead0 else pos, end)
         if bare:
             named = _NAMEISH.match(text, bare.end(), end) or _HYPHEN_NAME.match(text, bare.end(), end)
+            if named is None and text[bare.end() - 2:bare.end()].strip() == ",":
+                # "a ... heterogeneity-aware scheduler, Hadar, based on": a plain word named by the
+                # appositive comma.
+                named = _CAPWORD.match(text, bare.end(), end)
+                if named is not None and not _NAME_CLOSE.match(text, named.end(), end):
+                    named = None
             # In parentheses, only a name that does not spell out the words before it: "a quantization
             # algorithm (FMPQ)" abbreviates a description, "a learning framework (V1D3)" names one.
             if named and bare.group(1) and (text[named.end(1):named.end(1) + 1] != ")"
@@ -571,6 +641,32 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
     lead = _LEAD.match(text, pos, end)
     if lead:
         pos = lead.end()
+    if strict and lead and _ARTICLE_LEAD.match(lead.group(0)):
+        # "present a correctness-first batch speculative decoding EqSpec that": a mixed-case coined
+        # name after plain modifiers.
+        mod = _MODIFIED_NAME.match(text, pos, end)
+        if mod is not None and any(c.islower() for c in mod.group(1)):
+            return (mod.start(1), mod.end(1), mod.group(1), [])
+    if pos < end and text[pos] in _QUOTES:
+        # We name this “Communication-Aware Architecture for Tensor-parallelism” (CAAT-Net).
+        quoted = _QUOTED_LONG.match(text, pos, end)
+        short = quoted.group(2).strip() if quoted is not None else ""
+        if quoted is not None and (is_acronym_of(short, quoted.group(1)) or (
+                "-" in short and is_acronym_of(short.split("-")[0], quoted.group(1)))):
+            return (quoted.start(2), quoted.end(2), quoted.group(2), [quoted.group(1)])
+    comma = _LONG_COMMA_ACR.match(text, pos, end)
+    if comma is not None and is_acronym_of(comma.group(2), comma.group(1)):
+        # "we propose Federated Heterogeneity-Aware Client Sampling, FedACS, a universal method".
+        return (comma.start(2), comma.end(2), comma.group(2), [comma.group(1)])
+    if not strict:
+        # "termed the multi-layer embeddings training (MLET)": after a naming verb, a lower-case long form.
+        low = _LOWER_LONG_FORM.match(text, pos, end)
+        if low is not None:
+            acr = _ACRONYM_AFTER.match(text, low.end(), end)
+            if acr and is_acronym_of(acr.group(1).strip(), low.group(0)) and _NAMEISH.fullmatch(acr.group(1).strip()):
+                a0 = acr.start(1) + (len(acr.group(1)) - len(acr.group(1).lstrip()))
+                short = acr.group(1).strip()
+                return (a0, a0 + len(short), short, [low.group(0)])
     # Long form with an acronym: "Clustered Head Attention (CHAI)", "Weigh And Select (WAS)".
     lf = _LONG_FORM.match(text, pos, end)
     if lf:
@@ -599,12 +695,20 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
             return (multi.start(1), multi.end(1), multi.group(1), [])
         m3 = _CAPWORD.match(text, pos, end)
         if not m3:
+            if strict:
+                # "we introduce robust-kbench, a new benchmark": a lower-case coined name defined by its
+                # appositive.
+                lc = _LOWER_COINED.match(text, pos, end)
+                if lc is not None:
+                    return (lc.start(1), lc.end(1), lc.group(1), [])
             return None
         s0, name_end, name = m3.start(1), m3.end(1), m3.group(1)
         # A plain capitalised word is a name only when an appositive or a naming context follows
         # ("Marius, a system", "Ray---a distributed system"), not "We present Efficient Serving ...".
         after = text[name_end:end]
-        if not (_APPOSITIVE.match(after) or after[:1] in ("", ",", ".", ";", ":") or after.startswith(" (")):
+        if not (_APPOSITIVE.match(after) or after[:1] in ("", ",", ".", ";", ":") or after.startswith(" (")
+                # "An elegant algorithm named Halda is proposed": a naming verb names even a plain word.
+                or (not strict and _NAME_CLOSE.match(text, name_end, end))):
             return None
         if strict and not _APPOSITIVE.match(after):
             return None
