@@ -253,6 +253,22 @@ def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
     # A comparison cue before "... based on X" wins over the lineage cue.
     ("We present Zorblat, a planner. Zorblat gives 26% improvement over heuristic approaches based on "
      "Megatron-LM.", [("Zorblat", "compares_with", "Megatron-LM", "26%")]),
+    # A long list after the cue still reaches a plain name coordinated at its end.
+    ("We present Zorblat, a trainer. Zorblat cuts time by 2x compared to Baseline XDL, Intel-tuned DLRM "
+     "code, FAE, and Hotzorb, respectively.",
+     [("Zorblat", "compares_with", "XDL", "2x"), ("Zorblat", "compares_with", "FAE", "2x"),
+      ("Zorblat", "compares_with", "Hotzorb", "2x")]),
+    ("We present Zorblat, a store. On one node, Zorblat provides performance similar to that of the "
+     "XFS file system.", [("Zorblat", "compares_with", "XFS", None)]),
+    ("We present Zorblat, a kernel. Deployed as a drop-in replacement in unmodified vLLM, it is fast.",
+     [("Zorblat", "integrates_into", "vLLM", None)]),
+    ("We present Zorblat, a scheduler. We integrate our approach as a plug-and-play layer in vLLM.",
+     [("Zorblat", "integrates_into", "vLLM", None)]),
+    ("We present Zorblat, a recommender, and provide its implementation in both PyTorch and JAX.",
+     [("Zorblat", "builds_on", "PyTorch", None), ("Zorblat", "builds_on", "JAX", None)]),
+    # A level reached ("below 6%") is not a factor.
+    ("We present Zorblat, a runtime. Zorblat outperforms vLLM while keeping memory pressure below 6%.",
+     [("Zorblat", "compares_with", "vLLM", None)]),
 ])
 def test_relation_cues(nlp, text, expected):
     assert relations_of(nlp, text) == expected

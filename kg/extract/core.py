@@ -543,7 +543,10 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
                     gaz.lookup(k, name) for k in ("system", "model", "hardware", "dataset", "technique")):
                 continue
             si = rules.sentence_of(span_list, s1)  # type: ignore[arg-type]
-            if rules.relation_cue(fmasked, span_list[si], s1, for_mention=True,  # type: ignore[arg-type]
+            # The systems listed before it count as a list the cue reaches over ("compared to X, Y, Z, and
+            # Hotline").
+            listed = sorted(x[1] for x in occ if x[0] == fld and x[3] == "system" and x[1] < s1)
+            if rules.relation_cue(fmasked, span_list[si], s1, listed, for_mention=True,  # type: ignore[arg-type]
                                   cache=cue_cache[fld]) is None:
                 continue
             _claim(covered, s1, e1)

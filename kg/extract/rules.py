@@ -884,8 +884,9 @@ def normalize_factor(raw: str) -> str:
 _NUM_UNIT = re.compile(r"\d\d*(?:[.,]\d+)?\s*(?:[xX]|\u00d7|[Tt]imes|TIMES|%|\\%| [Pp]ercent)(?![a-zA-Z])")
 
 
-# "reduces the error to 14%" states a level, not a factor (unlike "by 14%" or "to 14% of ...").
-_TO_LEVEL = re.compile(r"(?<![Uu]p )(?<![Cc]lose )\bto\s+$")
+# "reduces the error to 14%", "keeps memory below 6%" state a level, not a factor (unlike "by 14%" or
+# "to 14% of ...").
+_TO_LEVEL = re.compile(r"(?<![Uu]p )(?<![Cc]lose )\b(?:to|below|under|within)\s+$")
 _OF_AFTER = re.compile(r"\s+of\b")
 
 
@@ -975,17 +976,23 @@ def metric_near(text: str, start: int, end: int, pos: int, pos_end: int | None =
 CUES: tuple[tuple[str, str], ...] = (
     ("integrates_into", r"integrat(?:ed|es|e|ing)\s+(?:[\w\-]+\s+){0,3}?(?:into|in|with)|"
                         r"incorporat(?:e|es|ed|ing)\s+(?:[\w\-]+\s+){0,3}?into|deployed in|landed in|"
-                        r"adopted (?:by|in)|merged into|upstreamed (?:to|into)|part of|plug(?:-| )?in (?:for|to)"),
+                        r"adopted (?:by|in)|merged into|upstreamed (?:to|into)|part of|plug(?:-| )?in (?:for|to)|"
+                        # "deployed as a drop-in replacement in unmodified vLLM", "as a plug-and-play layer in X"
+                        r"drop-in replacement (?:in|within|inside)|"
+                        r"as an? (?:[\w\-]+\s+){0,2}?(?:layer|module|plugin|plug-in|backend|extension) (?:in|into|of|for)"),
     ("builds_on", r"built (?:up)?on(?: top of)?|builds on(?: top of)?|on top of|atop|an extension (?:to|of)|"
                   r"extends|extending|extension of|implemented (?:in|on|atop|with|using)|based on|building on|"
                   r"adaptation of|leverag(?:e|es|ing)|combination of|modif(?:y|ies|ied|ying)|fork of|"
                   r"written in|port(?:ing)? of|ported to|evolv(?:es|ed|ing) from|derived from|draw(?:s|ing) (?:on|from)|"
-                  r"reuses?|uses|using|via|on|with|take advantage of|takes advantage of"),
+                  r"reuses?|uses|using|via|on|with|take advantage of|takes advantage of|"
+                  # "provide its implementation in both PyTorch and Caffe2"
+                  r"its implementations? (?:in|on|atop|with|using)(?: both)?|our implementations? (?:in|on|atop|with|using)(?: both)?"),
     # (No bare "faster"/"slower": "180% faster DLRM embedding lookup" names a workload; "faster than" is
     # caught by "than".)
     ("compares_with", r"outperform(?:s|ed|ing)?|compared (?:to|with|against)|comparison (?:to|with)|"
                       r"relative to|over|than|against|versus|vs\.?|beat(?:s|ing)?|surpass(?:es|ing)?|"
-                      r"comparable to|on par with|matches|exceeds|speedups? (?:of [^,;]{0,30})?over|while|whereas|"
+                      r"comparable to|on par with|matches|exceeds|performance similar to(?: that of)?|"
+                      r"performance comparable to(?: that of)?|speedups? (?:of [^,;]{0,30})?over|while|whereas|"
                       r"improves? (?:on|upon)|baselines? (?:such as|like|including)|like|such as|including|e\.g\.,?"),
 )
 # One pattern for all three types (a named group each, in the order of CUES): one scan per sentence. A cue
