@@ -300,6 +300,9 @@ def test_names_the_text_calls_a_system(nlp):
 def test_model_versions_and_expert_counts(nlp):
     [ex] = extract([paper(None, "We serve LLaMA-3.2 and Mixtral 8x7B on one node.")], nlp=nlp)
     assert names(ex.models) == ["LLaMA-3.2", "Mixtral 8x7B"]
+    # A size after a space, and the active parameters of a mixture-of-experts model.
+    [ex] = extract([paper(None, "We train GPT-3 13B and Zorbqwen-30B-A3B models.")], nlp=nlp)
+    assert names(ex.models) == ["GPT-3 13B", "Zorbqwen-30B-A3B"]
 
 
 @pytest.mark.parametrize("text, expected", [

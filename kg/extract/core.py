@@ -24,12 +24,14 @@ from kg.model import Evidence, Extraction, Mention, Paper, Relation
 # `Llama 3-V`, `Qwen2.5-7B-Instruct`): the family from `models.jsonl`, or any capitalised stem whose
 # suffix is a parameter count.
 # Also a minor version (`LLaMA-3` + `.2`), an expert count (`Mixtral 8x7B`) and a release tag (`-v0.2`).
-_MODEL_SUFFIX = (r"(?:\.\d+)?(?: \d+x\d+(?:\.\d+)?[BM])?"
+_MODEL_SUFFIX = (r"(?:\.\d+)?(?: \d+x\d+(?:\.\d+)?[BM])?(?: \d+(?:\.\d+)?[BM](?![\w\-]))?"
                  r"(?:[- ]?v?\d+(?:\.\d+)?(?:[-/]\d+(?:\.\d+)?)*)?(?:-?\d+(?:\.\d+)?[BMK])?"
+                 # Active parameters of a mixture-of-experts model (`Qwen3-30B-A3B`).
+                 r"(?:-A\d+(?:\.\d+)?B)?"
                  r"(?:-(?:V|Chat|Instruct|Base|hf|XL|Large|Small|Medium|mini|nano|turbo|Turbo|preview))?"
                  r"(?:-v\d+(?:\.\d+)*)?")
 _SIZE_MODEL = re.compile(r"(?<![\w\-./])([A-Za-z][A-Za-z]*(?:[- ]?\d+(?:\.\d+)?)*(?:-[A-Za-z]+)*"
-                         r"-\d+(?:\.\d+)?[BM](?:-(?:Chat|Instruct|Base|hf))?)(?![\w\-])")
+                         r"-\d+(?:\.\d+)?[BM](?:-A\d+(?:\.\d+)?B)?(?:-(?:Chat|Instruct|Base|hf))?)(?![\w\-])")
 _FIRST_SUBJECT = re.compile(r"\s*([A-Z][\w\-+]*(?:\s+[A-Z][\w\-+]*)?)\s+is\s+(?:an?|the)\s+")
 
 SYSTEM_KINDS = ("system",)

@@ -105,7 +105,7 @@ def first_parts(surfaces: Iterable[str], lower: bool = False) -> frozenset[str]:
 # still count as the name. An optional plural or possessive (`Lambdas`, `FlashInfer's`) is allowed.
 _END = r"(?:'s|\u2019s|s|es)?(?![\w+]|-(?!based|like|style|powered|compatible|enabled|specific)\w)"
 _START = r"(?<![\w\-./+])"
-_MODEL_SUFFIX_START = (r"(?=-v?\d|\d|-(?:V|Chat|Instruct|Base|hf|XL|Large|Small|Medium|mini|nano|turbo|Turbo|"
+_MODEL_SUFFIX_START = (r"(?=-v?\d|\d| \d+(?:\.\d+)?[BM]\b|-(?:V|Chat|Instruct|Base|hf|XL|Large|Small|Medium|mini|nano|turbo|Turbo|"
                        r"preview)\b)")
 
 
