@@ -297,6 +297,13 @@ def test_names_the_text_calls_a_system(nlp):
     assert names(ex.systems_mentioned) == []
 
 
+def test_weight_activation_bit_widths_are_quantization_not_systems(nlp):
+    [ex] = extract([paper("ZorbGEMM: A W4A8 Kernel", "ZorbGEMM beats W4Ax kernels and W4A4 ones by 2x over vLLM.")],
+                   nlp=nlp)
+    assert names(ex.techniques) == ["4-bit quantization", "8-bit quantization"]
+    assert names(ex.systems_mentioned) == ["vLLM"]
+
+
 def test_model_versions_and_expert_counts(nlp):
     [ex] = extract([paper(None, "We serve LLaMA-3.2 and Mixtral 8x7B on one node.")], nlp=nlp)
     assert names(ex.models) == ["LLaMA-3.2", "Mixtral 8x7B"]

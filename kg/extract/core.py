@@ -68,6 +68,7 @@ def analyze(text: str, gaz: Gazetteer, sents: Sequence[Sequence[int]] | None = N
     hits = [[s, e, ent.kind, ent.key, surface]
             for s, e, ent, surface in gaz.find(masked, tokens)]
     hits += _model_hits(masked, gaz, hits)
+    hits += _bit_width_hits(masked, gaz)
     hits = _technique_senses(masked, gaz, hits)
     hits.sort(key=_hit_key)
     acronyms = [list(a) for a in acr]
@@ -113,6 +114,22 @@ def _technique_senses(text: str, gaz: Gazetteer, hits: list[list[Any]]) -> list[
             ent = gaz.by_ci.get(f"{mod.group()} {words[1]}".casefold())
             if ent is not None and ent.kind == "technique":
                 out.append([mod.start(), mod.end(), "technique", ent.key, mod.group()])
+    return out
+
+
+# "W4A8", "W4A4", "W4Ax": a quantization setting, with weight and activation bit widths.
+_WEIGHT_ACT_BITS = re.compile(r"(?<![\w\-])W(\d{1,2})A(\d{1,2}|x)(?![\w])")
+
+
+def _bit_width_hits(text: str, gaz: Gazetteer) -> list[list[Any]]:
+    """The n-bit quantization techniques a `W<n>A<m>` setting names (both widths when they differ), as far
+    as the taxonomy has them."""
+    out: list[list[Any]] = []
+    for m in _WEIGHT_ACT_BITS.finditer(text):
+        for bits in dict.fromkeys((m.group(1), m.group(2))):
+            key = f"{bits}-bit-quantization"
+            if bits != "x" and ("technique", key) in gaz.entries:
+                out.append([m.start(), m.end(), "technique", key, m.group(0)])
     return out
 
 
@@ -485,9 +502,12 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
                 if claimed_at(1, ls, se) == -1:
                     _claim(covered, ls, se + 1)
                     occ.append((fld, ss, se, "dataset", None, short, short))
+        last_hit: tuple[int, int, str] | None = None
         for s, e, kind, key, surface in finfo["hits"]:
-            if claimed_at(1, s, e) != -1:
+            # (One span may name two techniques: `W4A8` is 4-bit and 8-bit quantization.)
+            if claimed_at(1, s, e) != -1 and not (kind == "technique" and last_hit == (s, e, kind)):
                 continue
+            last_hit = (s, e, kind)
             canon = intro_forms.get(norm(surface))
             if canon:
                 occ.append((fld, s, e, "system", None, canon, surface))
