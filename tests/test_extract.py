@@ -557,6 +557,8 @@ def test_introduced_names_precision(nlp, text, expected):
            "Coordination in the saving stage.", ["Hierarchical Zorb Snapshot Coordination"]),
     # Not names: "We term this the X problem"; "a novel approach named lower-case words".
     (None, "We term this the ZRB bandit problem.", []),
+    ("AI Zorb Benchmarking: Power-Aware Analysis", "We introduce a benchmarking framework for AI Zorb "
+                                                   "Benchmarking.", []),
     (None, "We propose a novel approach named parameter ReaLzorb, which moves weights.", []),
 ])
 def test_introduced_names_recall_and_merges(nlp, title, text, expected):

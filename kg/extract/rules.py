@@ -751,7 +751,9 @@ _USED_BEFORE = re.compile(r"\b(?:using|uses?|with|via|on|of|leverag\w+|adopt\w*|
 CONCEPT_HEADS = frozenset(
     "learning modeling modelling programming translation prediction detection recognition classification "
     "regression search estimation segmentation generation coding analysis retrieval rate training inference "
-    "serving computing processing management networking".split()
+    "serving computing processing management networking benchmarking profiling "
+    # hardware parts: `Binary Tensor Core (BTC)`, `Reconfigurable Dataflow Unit (RDU)`
+    "core unit".split()
 )
 # Acronym long forms ending in one of these nouns name a technique (`randomized parameter-sharing
 # (RPS)`); other long forms (`Large Reasoning Models (LRMs)`, `time to first token (TTFT)`) do not.
