@@ -266,6 +266,9 @@ def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
      [("Zorblat", "integrates_into", "vLLM", None)]),
     ("We present Zorblat, a recommender, and provide its implementation in both PyTorch and JAX.",
      [("Zorblat", "builds_on", "PyTorch", None), ("Zorblat", "builds_on", "JAX", None)]),
+    # Systems in parentheses after a technique are its examples, not the paper's building blocks.
+    ("We present Zorblat, a proxy. While servers mitigate blocking via continuous batching (vLLM, Orca), "
+     "they need memory.", []),
     # A level reached ("below 6%") is not a factor.
     ("We present Zorblat, a runtime. Zorblat outperforms vLLM while keeping memory pressure below 6%.",
      [("Zorblat", "compares_with", "vLLM", None)]),

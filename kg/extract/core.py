@@ -686,6 +686,7 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
         own = sorted((o[1], o[5]) for o in f_occ if o[3] == "system" and o[5] in intro_names_set)
         own_starts = [o[0] for o in own]
         own_set = set(own_starts)
+        tech_starts = sorted(o[1] for o in f_occ if o[3] == "technique")
         for _, s, e, kind, _key, canon, _surface in f_occ:
             if kind != "system" or canon in intro_names_set:
                 continue
@@ -697,6 +698,14 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
             if cue is None:
                 continue
             rtype, cue_pos = cue
+            if rtype != "compares_with":
+                # "mitigate it via continuous batching (vLLM, Orca)": systems in parentheses after a
+                # technique are examples of that technique, not what the paper builds on.
+                paren = ftext.rfind("(", cue_pos, s)
+                if paren != -1 and ftext.find(")", paren, s) == -1:
+                    t = bisect_left(tech_starts, cue_pos)
+                    if t < len(tech_starts) and tech_starts[t] < paren:
+                        continue
             # The source: the paper's own system named last before the cue in this sentence, else its
             # first one, else the paper itself.
             source = None
