@@ -300,6 +300,13 @@ def test_names_the_text_calls_a_system(nlp):
     assert names(ex.systems_mentioned) == []
 
 
+def test_technique_matched_only_as_written_and_generic_operations(nlp):
+    [ex] = extract([paper("Zorbfed: Drift", "Zorbfed corrects drift like SCAFFOLD. The scaffold of the proof is "
+                                            "simple. Zorbfed beats GEMM baselines by 2x.")], nlp=nlp)
+    assert [(m.name, m.text) for m in ex.techniques] == [("SCAFFOLD", "SCAFFOLD")]
+    assert names(ex.systems_mentioned) == []
+
+
 def test_weight_activation_bit_widths_are_quantization_not_systems(nlp):
     [ex] = extract([paper("ZorbGEMM: A W4A8 Kernel", "ZorbGEMM beats W4Ax kernels and W4A4 ones by 2x over vLLM.")],
                    nlp=nlp)

@@ -139,7 +139,10 @@ class Gazetteer:
                 if r.get("match") is False:
                     # A taxonomy parent that is too vague to tag on its own (see its `note`).
                     continue
-                if kind == "technique":
+                if kind == "technique" and r.get("case_insensitive") is False:
+                    for s in surfaces:  # a name that is also a word in lower case (`SCAFFOLD`)
+                        self.by_cs.setdefault(s, entry)
+                elif kind == "technique":
                     for s in surfaces:
                         for v in _variants(s):
                             self.by_ci.setdefault(v.casefold(), entry)
