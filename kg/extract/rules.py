@@ -316,6 +316,8 @@ _NAMING = re.compile(
 # "we (1) characterize ..., (2) present X, and (3) introduce Y": numbered contributions, each verb far from
 # the subject.
 _ENUM_START = re.compile(r"[Ww]e\s+\((?:\d|i|a)\)\s")
+# "we rethink the costs of ..., and propose X": the introducing verb coordinated after another one.
+_COORD_VERB = re.compile(r",?\s+and\s+(?:then\s+|also\s+)?" + _INTRO_VERB + r"\b,?\s*")
 _ENUM_VERB = re.compile(r"\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\s+(?:we\s+)?" + _INTRO_VERB + r"\b,?\s*")
 # "..., X, a novel strategy": an appositive with "novel"/"new" presents X as the paper's own anywhere.
 _NOVEL_APPOSITIVE = re.compile(
@@ -360,7 +362,8 @@ def intro_candidates(text: str, tokens: list[tuple[int, int]]) -> tuple[list[int
         if b & INTRO and startswith(_INTRO_PREFIXES, p):
             # `_INTRO` needs one of its verbs within the next few words: checked with `in`, which is far
             # cheaper than the pattern's lazy scan.
-            if _has_verb_stem(text[p:p + 80].lower()) or _ENUM_START.match(text, p):
+            if _has_verb_stem(text[p:p + 80].lower()) or _ENUM_START.match(text, p) or (
+                    startswith(("we ", "We "), p) and _COORD_VERB.search(text, p, p + 300)):
                 intro.append(p)
             elif startswith(_OUR_PREFIXES, p):
                 our_only.append(p)
@@ -409,9 +412,18 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
                         found.extend(_and_also(text, got[1], e))
                 last = e
                 continue
+            if m is None and rx is _INTRO and text.startswith(("we ", "We "), p):
+                cm = _COORD_VERB.search(text, p, min(e, p + 300))
+                if cm is not None:
+                    last = cm.end()
+                    intro_at = cm.end() if intro_at is None else intro_at
+                    got = _name_after(text, cm.end(), e, strict=True)
+                    if got:
+                        found.append(got)
+                    continue
             if m is None:
                 if rx is _OUR:
-                    got = _our_long_form(text, p, e)
+                    got = _our_long_form(text, p, e) or _our_named_part(text, p, e)
                     if got:
                         found.append(got)
                 continue
@@ -509,7 +521,7 @@ _DESCRIPTOR_WORDS = (
     "system|framework|library|engine|compiler|scheduler|method|approach|algorithm|technique|tool|platform|"
     "benchmark|mechanism|architecture|model|pipeline|runtime|protocol|metric|solution|policy|structure|"
     "abstraction|interface|layer|language|toolkit|suite|simulator|optimizer|superoptimizer|kernel|service|"
-    "design|methodology|strategy|primitive|paradigm|representation|agent"
+    "design|methodology|strategy|primitive|paradigm|representation|agent|format"
 )
 _DESCRIPTOR_WORDS_PLUS = _DESCRIPTOR_WORDS + "|ontology|taxonomy"
 _DESCRIPTOR = re.compile(
@@ -562,6 +574,20 @@ _HYPHEN_NAME = re.compile(r"(?<![\w\-./])([A-Z][a-z]+(?:-[A-Z][\w]*)+)(?![\w\-])
 _OUR_WORD = re.compile(r"[Oo]ur\s+")
 
 
+# "Our Sliding Window Decomposition reconstructs ...": a capitalised name of the paper's own part, as the
+# subject of a verb.
+_OUR_PART = re.compile(r"[Oo]ur\s+([A-Z][a-z]+(?:-[A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)?){1,4})\s+[a-z]+s\b")
+_NOT_PART_HEADS = frozenset("evaluation evaluations experiments results analysis contributions findings "
+                            "observations study studies".split())
+
+
+def _our_named_part(text: str, pos: int, end: int) -> tuple[int, int, str, list[str]] | None:
+    m = _OUR_PART.match(text, pos, end)
+    if m is None or _CAPWORD_STOP.search(m.group(1)) or m.group(1).split()[-1].lower() in _NOT_PART_HEADS:
+        return None
+    return (m.start(1), m.end(1), m.group(1), [])
+
+
 def _our_long_form(text: str, pos: int, end: int) -> tuple[int, int, str, list[str]] | None:
     """`our Event Tensor Compiler (ETC)`: a capitalised long form with its acronym after "our"."""
     our = _OUR_WORD.match(text, pos, end)
@@ -611,7 +637,7 @@ _QUOTED_LONG = re.compile(r"[\u201c\"'\u2018]([A-Z][^\u201d\"'\u2019]{3,100}?)[\
 _LONG_COMMA_ACR = re.compile(r"([A-Z][\w\-]*(?:\s+(?:[A-Z][\w\-]*|and|of|for|the|with|via|to|in|on|a)){1,7}),\s+"
                              r"([A-Za-z][\w\-]*[A-Z][\w\-]*)(?=\s*[,(]|\s+(?:is|that|which)\b)")
 _LOWER_LONG_FORM = re.compile(r"[a-z][\w\-]*(?:\s+[\w\-]+){1,6}(?=\s*\()")
-_LOWER_COINED = re.compile(r"([a-z][a-z0-9]*(?:[\-.][a-z0-9]+)+),\s+an?\s+(?:[\w\-]+,?\s+){0,6}?(?:"
+_LOWER_COINED = re.compile(r"([a-z][a-z0-9]*(?:[\-.][a-z0-9]+)+),\s+(?:an?|the)\s+(?:[\w\-]+,?\s+){0,6}?(?:"
                            + _DESCRIPTOR_WORDS + r")s?\b")
 
 
@@ -1233,6 +1259,7 @@ _TITLE_NAME = re.compile(r"^\s*(?:The\s+)?([^:]{1,40}?)\s*:")
 
 # Only "with": "via Max-Flow", "using Tensor Operations" name the means, not the system.
 _TITLE_SUFFIX = re.compile(r"with(?<=\bwith)\s+([A-Za-z][\w\-+.]*[\w+])\s*[.!?]?\s*$")
+_TITLE_SUFFIX_TWO = re.compile(r"with(?<=\bwith)\s+([A-Z][a-z]{2,}\s+[A-Z][a-z]{3,})\s*[.!?]?\s*$")
 
 
 def title_suffix_name(title: str, *, plain: bool = False) -> tuple[int, int, str] | None:
@@ -1241,6 +1268,11 @@ def title_suffix_name(title: str, *, plain: bool = False) -> tuple[int, int, str
     word (`... with Certaindex`, which callers accept only when the abstract defines it). Callers check
     that it is not a known vocabulary entry (`... in Python with PyTorch` introduces nothing)."""
     m = _TITLE_SUFFIX.search(title)
+    if plain and (m is None or not is_nameish(m.group(1))):
+        # "... with Embedding Offloading": two plain words, which callers accept only when defined.
+        two = _TITLE_SUFFIX_TWO.search(title)
+        if two is not None:
+            return (two.start(1), two.end(1), two.group(1))
     if not m:
         return None
     name = m.group(1)
