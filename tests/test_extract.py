@@ -300,6 +300,12 @@ def test_names_the_text_calls_a_system(nlp):
     assert names(ex.systems_mentioned) == []
 
 
+def test_generic_compounds_are_not_systems(nlp):
+    [ex] = extract([paper("Zorblat: Sharing", "Zorblat is 2x faster than KV-zorbthrough. It outperforms "
+                                              "GPU-sharing and LLM-system by 3x over the CPU/GPU pair.")], nlp=nlp)
+    assert names(ex.systems_mentioned) == ["KV-zorbthrough"]
+
+
 def test_technique_matched_only_as_written_and_generic_operations(nlp):
     [ex] = extract([paper("Zorbfed: Drift", "Zorbfed corrects drift like SCAFFOLD. The scaffold of the proof is "
                                             "simple. Zorbfed beats GEMM baselines by 2x.")], nlp=nlp)
@@ -567,6 +573,17 @@ def test_introduced_names_precision(nlp, text, expected):
            "Coordination in the saving stage.", ["Hierarchical Zorb Snapshot Coordination"]),
     # Not names: "We term this the X problem"; "a novel approach named lower-case words".
     (None, "We term this the ZRB bandit problem.", []),
+    # A coordinated introducing verb; the paper's own capitalised part as a subject; a two-word "with" title.
+    (None, "In this paper, we rethink the costs of memory and of communication in training, and propose a "
+           "balanced strategy set Partial Zorb Optimizer (PaZO).", ["PaZO"]),
+    (None, "We present ZorbSparse, a kernel. Our Sliding Zorb Decomposition reconstructs the blocks.",
+     ["ZorbSparse", "Sliding Zorb Decomposition"]),
+    (None, "We present ZorbSparse, a kernel. Our Experimental Evaluation shows gains.", ["ZorbSparse"]),
+    ("Toward Huge Models with Zorb Offloading", "Zorb Offloading, a system that combines these parts, runs.",
+     ["Zorb Offloading"]),
+    (None, "We present zorb.npu, the first inference system for NPUs.", ["zorb.npu"]),
+    # An acronym that names a metric is not a system.
+    (None, "We further propose the Global-Local Zorbness (GLZ) correlation metric.", []),
     ("AI Zorb Benchmarking: Power-Aware Analysis", "We introduce a benchmarking framework for AI Zorb "
                                                    "Benchmarking.", []),
     (None, "We propose a novel approach named parameter ReaLzorb, which moves weights.", []),

@@ -262,7 +262,7 @@ class CorpusNames:
 
 
 _QUALIFIED = re.compile(r"\)\s*(?:models?|jobs?|workloads?|tasks?|applications?|problems?|settings?|datasets?|"
-                        r"corpus|corpora)\b")
+                        r"corpus|corpora|(?:[a-z]+\s+)?(?:metrics?|scores?|latency|latencies))\b")
 # "the Smart Price-aware Routing (SPROUT) dataset": the acronym names a dataset.
 _DATASET_AFTER = re.compile(r"\)\s*(?:datasets?|corpus|corpora)\b")
 

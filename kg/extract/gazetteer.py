@@ -220,8 +220,29 @@ class Gazetteer:
         if got is None:
             bare = re.sub(r"(?:'s|\u2019s)$", "", name.strip())
             got = norm(bare) in self.not_systems or any(p.fullmatch(bare) for p in self.not_system_patterns)
+            if not got and ("-" in bare or "/" in bare):
+                got = self._generic_compound(bare)
             self._generic[name] = got
         return got
+
+    def _generic_compound(self, name: str) -> bool:
+        """`GPU-sharing`, `CPU/GPU`, `LLM-system`: parts that are generic terms, technique acronyms or
+        common nouns, at least one of them not a common noun, make no name (`KV-passthrough` is one)."""
+        parts = [p for p in re.split(r"[-/]", name) if p]
+        if len(parts) < 2:
+            return False
+        marked = 0
+        for p in parts:
+            if norm(p) in self.not_systems or self.lookup("technique", p):
+                marked += 1
+            elif p not in _COMMON_PARTS:
+                return False
+        return marked > 0
+
+
+# Common nouns that join a generic term without making a name (`GPU-cluster`, `LLM-system`).
+_COMMON_PARTS = frozenset("system systems cluster clusters sharing serving training inference model models "
+                          "node nodes server servers kernel kernels cache memory level side time".split())
 
 
 def _hit_order(h: tuple[int, int, Entry, str]) -> tuple[int, int]:
