@@ -302,7 +302,7 @@ def introduced_names(title_info: dict[str, Any] | None, info: dict[str, Any], ti
     out: list[tuple[str, list[str], str, int, int]] = []
     concepts = concept_acronyms(info, info.get("masked") or text, mentions=False)
     if title:
-        t = rules.title_name(rules.mask_latex(title))
+        t = rules.title_name(rules.mask_latex(title)) if not title.lstrip().startswith("\\") else None
         if t and _acceptable_intro(t[2], gaz) and _named_in_abstract(t[2], text) and not _not_artifact(t[2], text):
             out.append((t[2], rules.subtitle_long_form(title, t[2], t[1]), "title", t[0], t[1]))
         t = rules.title_suffix_name(rules.mask_latex(title), plain=True)
@@ -654,7 +654,7 @@ _BASED_AFTER = re.compile(r"-(?:based|powered)\b", re.I)
 
 # After a system: an optional "(25%)", a list joint, then one capitalised word that ends a list item.
 _COORDINATED = re.compile(r"\s*(?:\([^()]{0,20}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
-                          r"([A-Z][a-z]{2,}(?:-[A-Za-z0-9]+)?)(?![\w\-])"
+                          r"([A-Z][a-z]{2,}(?:-[A-Za-z0-9]+)?|[A-Z]-[A-Z][A-Za-z0-9]+)(?![\w\-])"
                           r"(?=\s*(?:\([^()]{0,20}\))?\s*(?:[,.;:)]|$|\s+(?:and|or|by|on|in|with|for|under|"
                           r"across|respectively)\b))")
 # Capitalised words that end such lists without being names.
@@ -735,8 +735,12 @@ def _relations(paper: Paper, title: str, text: str, masked: str, info: dict[str,
                     lead = [f for f in fs if f[1] <= cue_pos]
                     targets = [p for p in sys_starts[bisect_right(sys_starts, cue_pos):bisect_left(sys_starts, span[1])]
                                if p not in own_set]
+                    trail = [f for f in fs if targets and f[0] >= targets[-1]]
                     if len(targets) >= 2 and len(lead) == len(targets) == len(fs) and s in targets:
                         chosen = lead[targets.index(s)]
+                    elif len(targets) >= 2 and len(trail) == len(targets) == len(fs) and s in targets:
+                        # "than A and B, achieving 11.2x and 5.1x speedups, respectively": after them.
+                        chosen = trail[targets.index(s)]
                     else:
                         chosen = before[-1] if before else fs[0]
                     factor = chosen[2]

@@ -233,7 +233,7 @@ class Gazetteer:
             return False
         marked = 0
         for p in parts:
-            if norm(p) in self.not_systems or self.lookup("technique", p):
+            if norm(p) in self.not_systems or self.lookup("technique", p) or self.lookup("hardware", p):
                 marked += 1
             elif p not in _COMMON_PARTS:
                 return False
@@ -242,7 +242,7 @@ class Gazetteer:
 
 # Common nouns that join a generic term without making a name (`GPU-cluster`, `LLM-system`).
 _COMMON_PARTS = frozenset("system systems cluster clusters sharing serving training inference model models "
-                          "node nodes server servers kernel kernels cache memory level side time".split())
+                          "node nodes server servers kernel kernels cache memory level side time hybrid".split())
 
 
 def _hit_order(h: tuple[int, int, Entry, str]) -> tuple[int, int]:

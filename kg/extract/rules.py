@@ -302,7 +302,7 @@ _INTRO_SUBJ = (
     r"(?:[Ww]e|[Tt]his (?:paper|work|article|study)|[Ii]n this (?:paper|work)|[Oo]ur (?:work|paper)|[Tt]he paper)"
 )
 # "we present X", "we have developed a framework called X", "This paper introduces X".
-_INTRO = re.compile(_INTRO_SUBJ + r"[^.;:]{0,40}?\b" + _INTRO_VERB + r"\b[,]?\s*")
+_INTRO = re.compile(_INTRO_SUBJ + r"[^.;:]{0,80}?\b" + _INTRO_VERB + r"\b[,]?\s*")
 # "called X", "named X", "dubbed X", "we call X", "namely (the) X", "refer to ... as X".
 _NAMING = re.compile(
     r"\b(?:(?:called|named|dubbed|termed|coined)(?: as)?|"
@@ -631,11 +631,16 @@ _NAME_CLOSE = re.compile(r"\s*[,.;:(]|\s+(?:is|are|was|that|which|to|for|based|w
 _NOT_MODIFIER = r"(?!(?:for|of|to|in|on|with|and|or|by|from|that|which|as|at|into|over|under|the|an?|our)\b)"
 _MODIFIED_NAME = re.compile(r"(?:" + _NOT_MODIFIER + r"[a-z][\w\-]*\s+){1,6}"
                             r"([A-Za-z][a-z0-9]*[A-Z][\w]*(?:-[A-Za-z0-9]+)*)(?=\s+(?:that|which)\b|\s*[,(])")
+_OUR_LEAD = re.compile(r"\b[Oo]ur\s")
+# "our deep RL-based DQ optimizer": the paper's own name between modifiers and its kind.
+_OUR_NAMED_KIND = re.compile(r"(?:[\w\-]+\s+){0,3}?((?:[A-Za-z][a-z0-9]*[A-Z]|[A-Z][A-Z0-9]+)[\w\-]*)\s+(?:"
+                             + _DESCRIPTOR_WORDS + r")s?\b")
 _ARTICLE_LEAD = re.compile(r"(?:an?|An?)\s")
 _QUOTES = "\u201c\"'\u2018"
 _QUOTED_LONG = re.compile(r"[\u201c\"'\u2018]([A-Z][^\u201d\"'\u2019]{3,100}?)[\u201d\"'\u2019]\s*\(([^()]{1,20})\)")
 _LONG_COMMA_ACR = re.compile(r"([A-Z][\w\-]*(?:\s+(?:[A-Z][\w\-]*|and|of|for|the|with|via|to|in|on|a)){1,7}),\s+"
                              r"([A-Za-z][\w\-]*[A-Z][\w\-]*)(?=\s*[,(]|\s+(?:is|that|which)\b)")
+_LOWER_PREFIXED = re.compile(r"[a-z]{1,4}-[A-Z][\w\-]*")  # `gs-SGD`
 _LOWER_LONG_FORM = re.compile(r"[a-z][\w\-]*(?:\s+[\w\-]+){1,6}(?=\s*\()")
 _LOWER_COINED = re.compile(r"([a-z][a-z0-9]*(?:[\-.][a-z0-9]+)+),\s+(?:an?|the)\s+(?:[\w\-]+,?\s+){0,6}?(?:"
                            + _DESCRIPTOR_WORDS + r")s?\b")
@@ -667,6 +672,10 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
     lead = _LEAD.match(text, pos, end)
     if lead:
         pos = lead.end()
+    if strict and lead and _OUR_LEAD.search(lead.group(0)):
+        own = _OUR_NAMED_KIND.match(text, pos, end)
+        if own is not None:
+            return (own.start(1), own.end(1), own.group(1), [])
     if strict and lead and _ARTICLE_LEAD.match(lead.group(0)):
         # "present a correctness-first batch speculative decoding EqSpec that": a mixed-case coined
         # name after plain modifiers.
@@ -689,7 +698,8 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
         low = _LOWER_LONG_FORM.match(text, pos, end)
         if low is not None:
             acr = _ACRONYM_AFTER.match(text, low.end(), end)
-            if acr and is_acronym_of(acr.group(1).strip(), low.group(0)) and _NAMEISH.fullmatch(acr.group(1).strip()):
+            if acr and is_acronym_of(acr.group(1).strip(), low.group(0)) and (
+                    _NAMEISH.fullmatch(acr.group(1).strip()) or _LOWER_PREFIXED.fullmatch(acr.group(1).strip())):
                 a0 = acr.start(1) + (len(acr.group(1)) - len(acr.group(1).lstrip()))
                 short = acr.group(1).strip()
                 return (a0, a0 + len(short), short, [low.group(0)])
@@ -1002,7 +1012,8 @@ def metric_near(text: str, start: int, end: int, pos: int, pos_end: int | None =
 # Each cue is the text right before a target system; the cue's type is the relation type. Checked in
 # order, nearest cue before the target wins (see `relation_cue`).
 CUES: tuple[tuple[str, str], ...] = (
-    ("integrates_into", r"integrat(?:ed|es|e|ing)\s+(?:[\w\-]+\s+){0,3}?(?:into|in|with)|"
+    ("integrates_into", r"integrat(?:ed|es|e|ing)\s+(?:[\w\-]+\s+){0,3}?(?:into|in|with|to)|"
+                        r"open-sourced (?:via|in|into|as part of)|"
                         r"incorporat(?:e|es|ed|ing)\s+(?:[\w\-]+\s+){0,3}?into|deployed in|landed in|"
                         r"adopted (?:by|in)|merged into|upstreamed (?:to|into)|part of|plug(?:-| )?in (?:for|to)|"
                         # "deployed as a drop-in replacement in unmodified vLLM", "as a plug-and-play layer in X"
@@ -1220,7 +1231,8 @@ _COMPARATIVE = re.compile(r"outperform|faster|slower|higher|lower|better|worse|i
 # "outperforms o1-preview by 3.7% on LiveCodeBench": the target sits where the benchmark goes.
 _BY_FACTOR_ON = re.compile(r"\bby\s+(?:up to\s+)?\d[\d.,]*\s*(?:x|\u00d7|%|times)?\s+(?:on|across)\s+(?:the\s+)?$", re.I)
 # "applications such as X", "workloads like X": what the system is applied to, not what it is compared with.
-_NOT_COMPARED_LIST = re.compile(r"\b(?:applications?|workloads?|benchmarks?|tasks?|models?|datasets?|use cases?)"
+_NOT_COMPARED_LIST = re.compile(r"\b(?:applications?|workloads?|benchmarks?|tasks?|models?|datasets?|use cases?|"
+                                r"scenarios?|settings?|domains?|environments?)"
                                 r"\s*,?\s*$", re.I)
 
 
