@@ -371,7 +371,9 @@ def test_every_evidence_is_a_sentence_of_its_field(zorb):
 
 
 def _check_evidence(p: Paper, ex) -> None:
-    spans = {"abstract": rules.split_sentences(rules.mask_latex(p.abstract)), "title": [(0, len(p.title or ""))]}
+    # Control characters read as spaces, as in `extract` (same length: offsets still index the abstract).
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in p.abstract)
+    spans = {"abstract": rules.split_sentences(rules.mask_latex(cleaned)), "title": [(0, len(p.title or ""))]}
     items = [m.evidence for f in ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets",
                                   "techniques") for m in getattr(ex, f)]
     items += [r.evidence for r in ex.relations]
