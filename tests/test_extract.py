@@ -276,6 +276,9 @@ def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
      [("Zorblat", "compares_with", "Optuna", "up to 11.2x"), ("Zorblat", "compares_with", "A-Zorb", "5.1x")]),
     ("We present Zorblat, a tuner. Zorblat outperforms tuning systems on a wide range of scenarios, "
      "including XGBoost and CNNs.", []),
+    ("We present Zorblat, a batcher. It shows cost advantages over the state-of-the-art method ZArk and the "
+     "state-of-the-practice tool SageMaker.",
+     [("Zorblat", "compares_with", "ZArk", None), ("Zorblat", "compares_with", "Amazon SageMaker", None)]),
     # A level reached ("below 6%") is not a factor.
     ("We present Zorblat, a runtime. Zorblat outperforms vLLM while keeping memory pressure below 6%.",
      [("Zorblat", "compares_with", "vLLM", None)]),
@@ -598,6 +601,15 @@ def test_introduced_names_precision(nlp, text, expected):
     (None, "We propose a compression method, named global-zorbing SGD (gz-SGD).", ["gz-SGD"]),
     (None, "In this work, we aim to close the gap between data-driven and query-driven methods by proposing a "
            "new unified deep zorb model, ZAE, that learns both.", ["ZAE"]),
+    # A capitalised phrase ending in an acronym; a capitalised name before its kind noun, also coordinated.
+    (None, "We propose Tail-Zorbed LRU, a two-line change. Tail-Zorbed LRU cuts tail latency.",
+     ["Tail-Zorbed LRU"]),
+    (None, "To make it general, we introduce a unified abstraction and a Zorb Proxy mechanism.", ["Zorb Proxy"]),
+    (None, "We introduce a Zorb Routing architecture for payments.", ["Zorb Routing"]),
+    (None, "We design a Graph Neural Network model for zorbs.", []),
+    # Parts coordinated after a part.
+    (None, "We present ZorbH, a trainer. ZorbH incorporates ZorbTorch, a unified interface, and ZorbComm, a "
+           "communication library.", ["ZorbH", "ZorbTorch", "ZorbComm"]),
     # A LaTeX macro standing in for the name in a title is no name.
     ("\\name: KV Cache Storage for Zorbs", "We store caches.", []),
     # An acronym that names a metric is not a system.

@@ -233,7 +233,7 @@ _NAMEISH = re.compile(
     r"(?:[\-/.][A-Za-z0-9]+)*(?:\+\+)?"
     r")(?:'s|\u2019s)?(?![\w\-]|\.[A-Za-z0-9])"
 )
-_CAPWORDS = re.compile(r"([A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)*){1,2})(?=\s*,)")
+_CAPWORDS = re.compile(r"([A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+(?:[A-Z][a-z]+(?:-[A-Za-z]+)*|[A-Z]{2,6})){1,2})(?=\s*,)")
 _CAPWORD = re.compile(r"(?<![\w\-./])([A-Z][a-z]+(?:-[A-Za-z0-9]+)*)(?:'s|\u2019s)?(?![\w\-])")
 
 
@@ -435,7 +435,9 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
                 found.append(got)
                 if rx is _INTRO:
                     found.extend(_and_also(text, got[1], e))
-            elif rx is _INTRO and later is not None:
+            elif rx is _INTRO:
+                found.extend(_and_titled_kind(text, m.end(), e))
+            if not got and rx is _INTRO and later is not None:
                 named = definite_name(text, span, m.end())
                 if named and not any(f[2] == named[2] for f in later):
                     later.append((*named, []))
@@ -443,6 +445,7 @@ def intro_names(text: str, span: tuple[int, int], cands: tuple[list[int], ...] |
         got = _part_name(text, p, s, e)
         if got:
             found.append(got)
+            found.extend(_and_also(text, got[1], e))
     keys = _in_span(cands[3], s, e)
     if keys:
         # The name sits right before `, a novel`: three words at most, well inside 120 characters.
@@ -488,6 +491,16 @@ def _and_also(text: str, pos: int, end: int) -> list[tuple[int, int, str, list[s
     # Within a few hundred characters: a 1 MB "sentence" of introductions must stay linear.
     for m in _AND_ALSO.finditer(text, pos, min(end, pos + 400)):
         out.append((m.start(1), m.end(1), m.group(1), []))
+    return out
+
+
+def _and_titled_kind(text: str, pos: int, end: int) -> list[tuple[int, int, str, list[str]]]:
+    """`... and a Dependency Proxy mechanism`: a capitalised name with its kind noun, coordinated after an
+    introducing verb's first object."""
+    out = []
+    for m in _AND_TITLED_KIND.finditer(text, pos, min(end, pos + 200)):
+        if not _CAPWORD_STOP.search(m.group(1)):
+            out.append((m.start(1), m.end(1), m.group(1), []))
     return out
 _PART_SUBJECT = re.compile(r"(?:\b[Ii]t|(?<![\w\-])[A-Za-z][\w\-]*[A-Z][\w\-]*|(?<![\w\-])[A-Z][a-z][\w\-]*)"
                            r"\s+(?:(?:also|further|then|additionally)\s+)?$")
@@ -540,6 +553,9 @@ _TITLE_PHRASE = re.compile(r"([A-Z][a-z]+(?:-[A-Za-z]+)?(?:\s+[A-Z][a-z]*(?:-[A-
 # "we describe AIStore, a ... system, and WebDataset, a ... library": a second name with its own appositive.
 _AND_ALSO = re.compile(r",?\s+and\s+([A-Z][\w\-+.]*[\w+]),\s+an?\s+(?:[\w\-]+,?\s+){0,8}?(?:" + _DESCRIPTOR_WORDS
                        + r")s?\b")
+# "a Dependency Proxy mechanism": a capitalised name of two to four words before its kind noun.
+_TITLED_KIND = re.compile(r"([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+){1,3})\s+(?:" + _DESCRIPTOR_WORDS + r")s?\b")
+_AND_TITLED_KIND = re.compile(r"\s+and\s+(?:an?|the)\s+" + _TITLED_KIND.pattern)
 _CAPWORD_STOP = re.compile(r"\b(?:The|A|An|In|On|For|To|Of|And|With|This|We|Our)\b(?!-)")
 
 # "This paper introduces an ontology for ..." ... "The MLCommons Science Benchmarks Ontology provides": an
@@ -677,6 +693,10 @@ def _name_after(text: str, pos: int, end: int, *, strict: bool) -> tuple[int, in
         if own is not None:
             return (own.start(1), own.end(1), own.group(1), [])
     if strict and lead and _ARTICLE_LEAD.match(lead.group(0)):
+        tk = _TITLED_KIND.match(text, pos, end)
+        if tk is not None and not _CAPWORD_STOP.search(tk.group(1)) and \
+                tk.group(1).split()[-1].lower() not in ("network", "networks"):
+            return (tk.start(1), tk.end(1), tk.group(1), [])
         # "present a correctness-first batch speculative decoding EqSpec that": a mixed-case coined
         # name after plain modifiers.
         mod = _MODIFIED_NAME.match(text, pos, end)
@@ -1227,6 +1247,7 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
 _PLATFORM_AFTER = re.compile(r"[\w\-]+(?:\s+[\w\-]+)?\s+(?:clusters?|instances?|nodes|networks?|machines|servers)\b")
 # A comparison word other than "over" itself, or a stated factor.
 _COMPARATIVE = re.compile(r"outperform|faster|slower|higher|lower|better|worse|improv|speedup|speed-up|reduc|"
+                          r"advantage|gains?\b|"
                           r"\d\s*(?:x|\u00d7|%)(?![a-z])|times", re.I)
 # "outperforms o1-preview by 3.7% on LiveCodeBench": the target sits where the benchmark goes.
 _BY_FACTOR_ON = re.compile(r"\bby\s+(?:up to\s+)?\d[\d.,]*\s*(?:x|\u00d7|%|times)?\s+(?:on|across)\s+(?:the\s+)?$", re.I)
