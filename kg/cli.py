@@ -136,17 +136,19 @@ def ingest_cmd(
 def extract_cmd(
     paths: list[Path] = typer.Argument(..., help="Listing files or folders (read with `kg ingest`)."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Write one extraction per line (JSON Lines)."),
-    model: str | None = typer.Option(None, "--model", help="An installed spaCy pipeline to use instead of "
-                                     "the blank English one (never downloaded)."),
+    model: str = typer.Option("learned", "--model", help="learned (the trained tagger), rules (the rules "
+                              "alone), a weights file from `kg train`, or an installed spaCy pipeline "
+                              "(never downloaded) under the learned tagger."),
     processes: int = typer.Option(1, "--processes", "-j", help="Worker processes for spaCy."),
 ) -> None:
     """Ingest listings, then extract systems, models, hardware, datasets, techniques and relations."""
-    from kg.extract import build_nlp, extract
+    from kg.extract import build_nlp, extract, split_model
     from kg.ingest import ingest
 
     result = ingest(paths)
     progress = _render_progress()
-    extractions = extract(result.papers, nlp=build_nlp(model), n_process=processes,
+    pipeline, tagger = split_model(model)
+    extractions = extract(result.papers, nlp=build_nlp(pipeline), n_process=processes, tagger=tagger,
                           progress=lambda done, total: progress("extract", done, total))
     if out is None:
         for e in extractions:
@@ -164,16 +166,26 @@ def extract_cmd(
 @app.command("eval")
 @handles_errors
 def eval_cmd(
-    gold: Path = typer.Argument(..., help="Gold file (JSON Lines, see tests/gold/GUIDELINE.md)."),
+    gold: Path = typer.Argument(..., help="Gold file (JSON Lines, see tests/gold/GUIDELINE.md), or the corpus "
+                                "gold directory tests/gold/corpus."),
     pred: Path | None = typer.Argument(None, help="Predictions from `kg extract -o`; default: extract the "
                                        "gold papers from the seed files the gold file names."),
-    split: str | None = typer.Option(None, "--split", help="Score only dev or heldout papers."),
+    split: str | None = typer.Option(None, "--split", help="Score only dev or heldout papers (a gold file), "
+                                     "or test, train or all (the corpus gold; default test)."),
+    corpus: Path | None = typer.Option(None, "--corpus", envvar="KG_CORPUS",
+                                       help="Folder of the corpus files [default: ../shared/corpus]."),
+    model: str = typer.Option("learned,rules", "--model", help="Corpus gold: the taggers to score, "
+                              "comma-separated (learned, rules, or a weights file)."),
     seeds: Path | None = typer.Option(None, "--seeds", envvar="KG_SEEDS",
                                       help="Folder of the seed files (default ../shared/seeds)."),
     errors: bool = typer.Option(False, "--errors", help="Also list what each paper missed or added."),
 ) -> None:
-    """Precision, recall and F1 of extraction per field against a gold file."""
+    """Precision, recall and F1 of extraction per field against a gold file or the corpus gold."""
     from kg.evaluate import evaluate
+
+    if gold.is_dir():
+        _eval_corpus(gold, corpus, split or "test", [m for m in model.split(",") if m])
+        return
 
     report = evaluate(gold, pred, split=split, seeds=seeds)
     typer.echo(f"{report.papers} papers" + (f" ({report.split})" if report.split else ""))
@@ -187,6 +199,67 @@ def eval_cmd(
                 typer.echo(f"  missed {f}: {'; '.join(names)}")
             for f, names in e.extra.items():
                 typer.echo(f"  extra  {f}: {'; '.join(names)}")
+
+
+@app.command("train")
+@handles_errors
+def train_cmd(
+    gold: Path | None = typer.Option(None, "--gold", help="Corpus gold directory [default: tests/gold/corpus]."),
+    corpus: Path | None = typer.Option(None, "--corpus", envvar="KG_CORPUS",
+                                       help="Folder of the corpus files [default: ../shared/corpus]."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Weights file [default: kg/data/tagger.json]."),
+    select: bool = typer.Option(True, "--select/--no-select", help="Choose the regularisation by 5-fold "
+                                "cross-validation on the train split (off: refit with the shipped choice)."),
+    check: bool = typer.Option(False, "--check", help="Refit into a temporary file and fail unless it equals "
+                               "the shipped weights byte for byte."),
+) -> None:
+    """Fit the learned tagger on the corpus gold's train split (deterministic: same data, same bytes)."""
+    import tempfile
+
+    from kg.extract.learned import default_path
+    from kg.train import DROPS, GRID, THRESHOLDS, shipped_choice, train
+
+    c, t, d = shipped_choice()
+    grid, thresholds, drops = (GRID, THRESHOLDS, DROPS) if select and not check else ((c,), (t,), (d,))
+    target = out or default_path()
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = Path(tmp) / "tagger.json" if check else target
+        report = train(gold_dir=gold, corpus_dir=corpus, out=dest, grid=grid, thresholds=thresholds, drops=drops,
+                       progress=lambda msg: typer.echo(msg, err=True))
+        if report.cv:
+            names = list(next(iter(report.cv.values())))
+            typer.echo(f"cross-validation on {report.papers} train papers ({len(names)} fields, mean F1 of 5 folds)")
+            typer.echo(table([{"model": m, **{f: f"{v:.3f}" for f, v in s.items()}} for m, s in report.cv.items()],
+                             ["model", *names]))
+        typer.echo(f"fitted C={report.chosen_c}, add below none {report.threshold}, drop from none "
+                   f"{report.drop}, on {report.papers} papers, {report.candidates} candidates "
+                   f"({', '.join(f'{k} {v}' for k, v in report.label_counts.items())}), {report.features} features")
+        if check:
+            same = dest.read_bytes() == target.read_bytes() if target.exists() else False
+            if not same:
+                raise KgError(f"kg train --check: the refit differs from {target}")
+            typer.echo(f"identical to {target} (sha1 {report.sha1[:12]})")
+        else:
+            typer.echo(f"wrote {report.path} (sha1 {report.sha1[:12]})")
+
+
+def _eval_corpus(gold: Path, corpus: Path | None, split: str, taggers: list[str]) -> None:
+    from kg.evaluate import evaluate_corpus
+
+    ev = evaluate_corpus(gold, corpus, split=split, taggers=taggers)
+    first = next(iter(ev.reports.values()))
+    pairs = ev.agreement.papers if ev.agreement else 0
+    typer.echo(f"{first.papers} papers ({split}); F1 with 95% bootstrap intervals; agreement: F1 of two "
+               f"annotators on {pairs} doubly annotated papers")
+    rows = []
+    for s in first.scores:
+        row: dict[str, Any] = {"field": s.field, "support": s.support}
+        for t, rep in ev.reports.items():
+            lo, hi = ev.intervals[t][s.field]
+            row[t] = f"{rep.score(s.field).f1:.3f} [{lo:.2f}-{hi:.2f}]"
+        row["agreement"] = f"{ev.agreement.score(s.field).f1:.3f}" if ev.agreement else "-"
+        rows.append(row)
+    typer.echo(table(rows, ["field", *ev.reports, "agreement", "support"]))
 
 
 # [graph]
@@ -211,7 +284,8 @@ def build_cmd(
     out: Path = typer.Option(Path("kg-out"), "--out", "-o", help="Build directory (graph.json and records)."),
     aliases: Path | None = typer.Option(None, "--aliases", help="Alias rules (JSONL) forcing or forbidding merges."),
     explain_merges: bool = typer.Option(False, "--explain-merges", help="List every merge and its reason."),
-    model: str | None = typer.Option(None, "--model", help="An installed spaCy pipeline to use instead of blank 'en'."),
+    model: str = typer.Option("learned", "--model", help="learned, rules, a weights file, or an installed "
+                              "spaCy pipeline (see `kg extract --help`)."),
     processes: int = typer.Option(1, "--processes", "-j", min=1, help="Extraction processes."),
     format: str | None = typer.Option(None, "--format", help="Read every file as this format."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first broken entry instead of skipping it."),
@@ -228,7 +302,8 @@ def build_cmd(
     counts = result.counts()
     nodes, edges = counts["nodes"], counts["edges"]
     plural = {"Paper": "papers", "Author": "authors", "System": "systems", "Technique": "techniques",
-              "Model": "models", "Hardware": "hardware", "Dataset": "datasets", "Organization": "organizations",
+              "Model": "models", "Hardware": "hardware", "Dataset": "datasets",
+              "Benchmark": "benchmarks", "Organization": "organizations",
               "Category": "categories"}
     typer.echo("Graph: " + ", ".join(f"{nodes.get(k, 0)} {word}" for k, word in plural.items()))
     typer.echo("Edges: " + ", ".join(f"{k} {v}" for k, v in edges.items()))
@@ -296,7 +371,7 @@ def show_cmd(name: str = typer.Argument(..., help="An entity name or id (fuzzy: 
 
 @app.command("top")
 @handles_errors
-def top_cmd(what: str = typer.Argument(..., help="systems, authors, techniques, models, hardware, datasets, papers"),
+def top_cmd(what: str = typer.Argument(..., help="systems, authors, techniques, models, hardware, datasets, benchmarks, papers"),
             by: str = typer.Option("degree", "--by", help="degree, pagerank, citations or papers."),
             limit: int = typer.Option(10, "--limit", "-n", help="How many."),
             graph: Path | None = GraphOption, as_json: bool = JsonOption) -> None:

@@ -21,11 +21,13 @@ from typing import Any
 
 from kg.errors import EvalError
 
-FIELDS = ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets", "techniques")
+FIELDS = ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets", "benchmarks",
+          "techniques")
 RELATION_FIELDS = ("relations", "relations_untyped")
 SPLITS = ("dev", "heldout")
 _KIND = {"systems_introduced": "system", "systems_mentioned": "system", "models": "model",
-         "hardware": "hardware", "datasets": "dataset", "techniques": "technique"}
+         "hardware": "hardware", "datasets": "dataset", "benchmarks": "benchmark",
+         "techniques": "technique"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class EvalReport:
     scores: tuple[FieldScore, ...]
     errors: tuple[PaperErrors, ...] = ()
     missing: tuple[str, ...] = ()  # gold ids with no prediction (scored as all missed)
+    # (tp, fp, fn) per field for each paper, in the fields' order: what the bootstrap resamples.
+    per_paper: tuple[tuple[tuple[int, int, int], ...], ...] = ()
 
     def score(self, name: str) -> FieldScore:
         for s in self.scores:
@@ -174,6 +178,7 @@ def score(gold_rows: Iterable[dict[str, Any]], preds: dict[str, dict[str, Any]],
 
     gaz = load_gazetteer()
     counts = {f: [0, 0, 0] for f in (*FIELDS, *RELATION_FIELDS)}
+    per_paper: list[tuple[tuple[int, int, int], ...]] = []
     errors: list[PaperErrors] = []
     missing: list[str] = []
     n = 0
@@ -181,6 +186,7 @@ def score(gold_rows: Iterable[dict[str, Any]], preds: dict[str, dict[str, Any]],
         if split and row.get("split", "dev") != split:
             continue
         n += 1
+        before = {f: tuple(c) for f, c in counts.items()}
         pred = preds.get(row["id"])
         if pred is None:
             missing.append(row["id"])
@@ -216,8 +222,39 @@ def score(gold_rows: Iterable[dict[str, Any]], preds: dict[str, dict[str, Any]],
         _count(counts["relations_untyped"], g_un, p_un, "relations_untyped", missed, extra)
         if missed or extra:
             errors.append(PaperErrors(row["id"], row.get("title"), missed, extra))
+        per_paper.append(tuple((c[0] - b[0], c[1] - b[1], c[2] - b[2])
+                               for c, b in ((counts[f], before[f]) for f in (*FIELDS, *RELATION_FIELDS))))
     scores = tuple(FieldScore(f, *counts[f]) for f in (*FIELDS, *RELATION_FIELDS))
-    return EvalReport(split=split, papers=n, scores=scores, errors=tuple(errors), missing=tuple(missing))
+    return EvalReport(split=split, papers=n, scores=scores, errors=tuple(errors), missing=tuple(missing),
+                      per_paper=tuple(per_paper))
+
+
+def bootstrap(report: EvalReport, *, rounds: int = 1000, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of each field's F1, resampling the report's papers with replacement
+    (seeded: the same report gives the same intervals)."""
+    import random
+
+    rng = random.Random(seed)
+    names = [s.field for s in report.scores]
+    n = len(report.per_paper)
+    samples: dict[str, list[float]] = {f: [] for f in names}
+    if n == 0:
+        return {f: (0.0, 0.0) for f in names}
+    for _ in range(rounds):
+        tot = [[0, 0, 0] for _ in names]
+        for _ in range(n):
+            paper = report.per_paper[rng.randrange(n)]
+            for t, c in zip(tot, paper):
+                t[0] += c[0]
+                t[1] += c[1]
+                t[2] += c[2]
+        for f, t in zip(names, tot):
+            samples[f].append(FieldScore(f, *t).f1)
+    out = {}
+    for f, vals in samples.items():
+        vals.sort()
+        out[f] = (round(vals[int(0.025 * rounds)], 3), round(vals[min(rounds - 1, int(0.975 * rounds))], 3))
+    return out
 
 
 def _count(c: list[int], g: dict, p: dict, f: str, missed: dict[str, list[str]], extra: dict[str, list[str]]) -> None:
@@ -274,3 +311,50 @@ class _Groups:
                 a, b = sorted((first, r))
                 self.parent[b] = a
                 first = a
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusEval:
+    """`kg eval` on the corpus gold: a report per tagger on one split, bootstrap intervals, and the
+    agreement of the two annotators on the doubly annotated papers of that split (F1 of one against
+    the other, per field)."""
+
+    split: str
+    reports: dict[str, EvalReport]
+    intervals: dict[str, dict[str, tuple[float, float]]]
+    agreement: EvalReport | None
+
+
+def second_as_predictions(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Gold rows in the shape of extractions, so one annotator can be scored against the other."""
+    out = {}
+    for row in rows:
+        pred = {f: row.get(f, []) for f in FIELDS}
+        pred["relations"] = [{"source": r[0], "source_kind": "paper" if r[0] == "@paper" else "system",
+                              "type": r[1], "target": r[2]} for r in row.get("relations", [])]
+        out[row["id"]] = pred
+    return out
+
+
+def evaluate_corpus(gold_dir: Path | None = None, corpus_dir: Path | None = None, *, split: str = "test",
+                    taggers: Iterable[str] = ("learned", "rules"), rounds: int = 1000) -> CorpusEval:
+    from kg.extract import extract
+    from kg.gold import load_corpus_gold
+
+    if split not in ("test", "train", "all"):
+        raise EvalError(f"split {split!r} is not one of test, train, all")
+    gold = load_corpus_gold(gold_dir, corpus_dir)
+    rows = [r for _, r in sorted(gold.rows.items()) if split == "all" or r["split"] == split]
+    if not rows:
+        raise EvalError(f"the corpus gold has no {split} papers yet")
+    reports: dict[str, EvalReport] = {}
+    intervals: dict[str, dict[str, tuple[float, float]]] = {}
+    for t in taggers:
+        preds = {e.id: e.to_dict() for e in extract(gold.all_papers, tagger=t)}
+        rep = score(rows, preds)
+        reports[t] = rep
+        intervals[t] = bootstrap(rep, rounds=rounds)
+    ids = {r["id"] for r in rows}
+    pairs = [gold.rows[pid] for pid in sorted(gold.second) if pid in ids]
+    agreement = score(pairs, second_as_predictions(gold.second[r["id"]] for r in pairs)) if pairs else None
+    return CorpusEval(split=split, reports=reports, intervals=intervals, agreement=agreement)

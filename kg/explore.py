@@ -16,7 +16,8 @@ from kg.lookup import NameIndex
 from kg.schema import CITATION_EDGES
 
 TOP_KINDS = {"systems": "System", "authors": "Author", "techniques": "Technique", "models": "Model",
-             "hardware": "Hardware", "datasets": "Dataset", "papers": "Paper", "organizations": "Organization"}
+             "hardware": "Hardware", "datasets": "Dataset",
+             "benchmarks": "Benchmark", "papers": "Paper", "organizations": "Organization"}
 TOP_MEASURES = ("degree", "pagerank", "citations", "papers")
 # Edges by which a paper points at an entity it talks about ("cites" it, in the graph's sense).
 _CITING = ("MENTIONS", "USES", *CITATION_EDGES)

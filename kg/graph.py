@@ -99,6 +99,8 @@ def build_graph(
         attrs: dict[str, object] = {"type": ent.label, "name": ent.name}
         if ent.label != "Organization":
             attrs["aliases"] = list(ent.aliases)
+        if ent.homonym_of:
+            attrs.update({"homonym_of": ent.homonym_of, "split_reason": ent.split_reason})
         if ent.label == "Technique":
             attrs.update(_clean({"key": ent.key or ent.id.split(":", 1)[1], "discovered": ent.discovered,
                                  "parent": ent.parent.split(":", 1)[1] if ent.parent else None}))
@@ -106,16 +108,18 @@ def build_graph(
     for ent in sorted(resolution.entities.values(), key=lambda e: e.id):
         if ent.parent and ent.parent in G and ent.parent != ent.id:
             G.add_edge(ent.id, ent.parent, key="SUBTOPIC_OF", type="SUBTOPIC_OF")
+        if ent.variant_of and ent.variant_of in G and ent.variant_of != ent.id:
+            G.add_edge(ent.id, ent.variant_of, key="VARIANT_OF", type="VARIANT_OF")
 
-    def target(m: Mention) -> str | None:
+    def target(m: Mention, paper: str) -> str | None:
         from kg.resolve import MENTION_LABELS
 
-        eid = resolution.entity_id(MENTION_LABELS[m.kind], m.name) or resolution.entity_id(
-            MENTION_LABELS[m.kind], m.text)
+        eid = resolution.entity_id(MENTION_LABELS[m.kind], m.name, paper) or resolution.entity_id(
+            MENTION_LABELS[m.kind], m.text, paper)
         return eid if eid in G else None
 
     def link(pid: str, edge_type: str, m: Mention) -> None:
-        eid = target(m)
+        eid = target(m, pid.split(":", 1)[1])
         if eid is None:
             report.dropped.append(f"{pid}: {m.kind} {m.name!r} has no entity")
             return
@@ -132,12 +136,12 @@ def build_graph(
             link(pid, "INTRODUCES", m)
         for m in ex.techniques:
             link(pid, "INTRODUCES" if m.introduced else "USES", m)
-        for m in (*ex.systems_mentioned, *ex.models, *ex.hardware, *ex.datasets):
+        for m in (*ex.systems_mentioned, *ex.models, *ex.hardware, *ex.datasets, *ex.benchmarks):
             link(pid, "MENTIONS", m)
         for r in ex.relations:
             edge_type = _RELATION_EDGE[r.type]
-            src = pid if r.source_kind == "paper" else resolution.entity_id("System", r.source)
-            dst = resolution.entity_id("System", r.target)
+            src = pid if r.source_kind == "paper" else resolution.entity_id("System", r.source, ex.id)
+            dst = resolution.entity_id("System", r.target, ex.id)
             if not src or not dst or src not in G or dst not in G or src == dst:
                 report.dropped.append(f"{pid}: {r.type} {r.source!r} -> {r.target!r} has no system at one end")
                 continue

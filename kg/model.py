@@ -152,7 +152,7 @@ class Evidence:
 
 
 # Entity kinds an extraction can name. Techniques carry a taxonomy key; the rest a gazetteer key or None.
-MENTION_KINDS = ("system", "model", "hardware", "dataset", "technique")
+MENTION_KINDS = ("system", "model", "hardware", "dataset", "benchmark", "technique")
 RELATION_TYPES = ("compares_with", "builds_on", "integrates_into")
 
 
@@ -224,6 +224,7 @@ class Extraction:
     models: tuple[Mention, ...] = ()
     hardware: tuple[Mention, ...] = ()
     datasets: tuple[Mention, ...] = ()
+    benchmarks: tuple[Mention, ...] = ()
     techniques: tuple[Mention, ...] = ()
     relations: tuple[Relation, ...] = ()
 
@@ -236,6 +237,7 @@ class Extraction:
             "models": [m.to_dict() for m in self.models],
             "hardware": [m.to_dict() for m in self.hardware],
             "datasets": [m.to_dict() for m in self.datasets],
+            "benchmarks": [m.to_dict() for m in self.benchmarks],
             "techniques": [m.to_dict() for m in self.techniques],
             "relations": [r.to_dict() for r in self.relations],
         }

@@ -73,7 +73,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build (or extend) the graph in `out` from listing files or folders."""
-    from kg.extract import build_nlp, extract
+    from kg.extract import build_nlp, extract, split_model
     from kg.ingest import ingest, write_jsonl
     from kg.ingest.names import author_key
 
@@ -98,13 +98,15 @@ def build(
     if progress:
         progress("ingest", 1, 1)
 
-    nlp = build_nlp(model) if model else None
+    pipeline, tagger = split_model(model)
+    nlp = build_nlp(pipeline) if pipeline else None
     extractions: list[Extraction] = extract(
-        papers, nlp=nlp, n_process=n_process,
+        papers, nlp=nlp, n_process=n_process, tagger=tagger,
         progress=(lambda done, total: progress("extract", done, total)) if progress else None,
     )
 
-    resolution = resolve(extractions, rules=load_alias_rules(aliases) if aliases else load_alias_rules())
+    resolution = resolve(extractions, rules=load_alias_rules(aliases) if aliases else load_alias_rules(),
+                         papers=papers)
     author_ids, author_names, author_merges = resolve_authors(papers, author_key)
     graph, report = build_graph(papers, profiles, extractions, resolution, author_key=author_key,
                                 author_ids=author_ids, author_names=author_names)

@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.model import Evidence, Extraction, Merge, Mention, Paper
 from kg.schema import loose_key, node_id, slug
+from kg.schema import loose_key as _loose_key
 
 # Extraction field -> graph label.
 MENTION_LABELS = {"system": "System", "model": "Model", "hardware": "Hardware", "dataset": "Dataset",
+                  "benchmark": "Benchmark",
                   "technique": "Technique"}
 
 
@@ -47,6 +49,11 @@ class Entity:
     key: str | None = None
     parent: str | None = None  # entity id of the taxonomy parent (techniques)
     discovered: bool = False
+    variant_of: str | None = None  # entity id of the family of a version or product (FlashAttention-2)
+    # A system of the same name as another, introduced by a paper that shares no author with the
+    # other's: its own entity (`system:mosaic-2`), with the reason.
+    homonym_of: str | None = None
+    split_reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,9 +61,16 @@ class Resolution:
     entities: dict[str, Entity] = field(default_factory=dict)
     index: dict[tuple[str, str], str] = field(default_factory=dict)  # (label, loose key) -> entity id
     merges: list[Merge] = field(default_factory=list)
+    # (paper id, label, loose key) -> entity id: where one paper's name means its own homonym.
+    per_paper: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
-    def entity_id(self, label: str, name: str) -> str | None:
-        return self.index.get((label, loose_key(name)))
+    def entity_id(self, label: str, name: str, paper: str | None = None) -> str | None:
+        if paper is not None and self.per_paper:
+            own = self.per_paper.get((paper, label, loose_key(name)))
+            if own is not None:
+                return own
+        # A name kept apart by its casing (`SparK` beside Spark) is found by its exact form first.
+        return self.index.get((label, CASED + name.strip())) or self.index.get((label, loose_key(name)))
 
 
 def load_alias_rules(path: str | Path | None = None) -> list[AliasRule]:
@@ -153,11 +167,14 @@ def _mentions(ex: Extraction) -> Iterable[Mention]:
     yield from ex.models
     yield from ex.hardware
     yield from ex.datasets
+    yield from ex.benchmarks
     yield from ex.techniques
 
 
-def resolve(extractions: Sequence[Extraction], *, rules: Sequence[AliasRule] = ()) -> Resolution:
-    """Group every mention into entities; return the entities, a name index and the merges made."""
+def resolve(extractions: Sequence[Extraction], *, rules: Sequence[AliasRule] = (),
+            papers: Sequence[Paper] = ()) -> Resolution:
+    """Group every mention into entities; return the entities, a name index and the merges made.
+    `papers` (their authors) let systems of one name introduced by unrelated papers stay apart."""
     result = Resolution()
     taxonomy = load_taxonomy()
     by_label: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
@@ -183,13 +200,111 @@ def resolve(extractions: Sequence[Extraction], *, rules: Sequence[AliasRule] = (
                                                       evidence=_NO_EVIDENCE)))
     for label in sorted(by_label):
         _resolve_label(label, by_label[label], [r for r in rules if r.label == label], taxonomy, result)
+    if papers:
+        split_homonyms(extractions, papers, result)
     return result
 
 
+def split_homonyms(extractions: Sequence[Extraction], papers: Sequence[Paper], res: Resolution) -> None:
+    """A system name that several papers introduce, with no vocabulary entry behind it, is one system
+    only where the introducing papers are linked by a shared author (a follow-up, a journal version);
+    otherwise each group of linked papers has its own entity. The group of the earliest paper (by
+    year, then id) keeps the entity and the name's mentions in other papers; the others get
+    `<id>-2`, `-3`, ... with `homonym_of` and the reason, and their own papers' mentions and
+    relations point at them."""
+    from kg.ingest.names import author_key
+
+    authors = {p.id: {author_key(a.name) for a in p.authors} for p in papers}
+    year = {p.id: p.year or 9999 for p in papers}
+    intro: dict[str, list[str]] = defaultdict(list)  # entity id -> introducing papers
+    for ex in sorted(extractions, key=lambda e: e.id):
+        for m in ex.systems_introduced:
+            eid = res.entity_id("System", m.name)
+            if eid and ex.id in authors and ex.id not in intro[eid]:
+                intro[eid].append(ex.id)
+    for eid, pids in sorted(intro.items()):
+        ent = res.entities[eid]
+        if len(pids) < 2 or ent.key:
+            continue
+        groups: list[list[str]] = []
+        for pid in sorted(pids, key=lambda p: (year[p], p)):
+            linked = [g for g in groups if any(authors[pid] & authors[q] for q in g)]
+            if linked:
+                linked[0].append(pid)
+                for g in linked[1:]:  # a paper that links two groups joins them
+                    linked[0].extend(g)
+                    groups.remove(g)
+            else:
+                groups.append([pid])
+        if len(groups) < 2:
+            continue
+        keys = [k for (label, k), v in res.index.items() if label == "System" and v == eid]
+        for n, group in enumerate(groups[1:], 2):
+            new_id = f"{eid}-{n}"
+            while new_id in res.entities:
+                new_id += "x"
+            why = (f"introduced by {', '.join(sorted(group))}, which share no author with "
+                   f"{', '.join(sorted(groups[0]))}")
+            res.entities[new_id] = Entity(id=new_id, label="System", name=ent.name, aliases=ent.aliases,
+                                          homonym_of=eid, split_reason=why)
+            res.merges.append(Merge(kept=new_id, merged=ent.name, reason=f"not merged: homonym of {eid}, {why}"))
+            for pid in group:
+                for k in keys:
+                    res.per_paper[(pid, "System", k)] = new_id
+
+
+
+
+# Key prefix of a name matched in its own casing only (see `_cased_names`).
+CASED = "cased:"
+
+
+def _cased_names(items: list[tuple[str, Mention]]) -> dict[str, str | None]:
+    """Introduced names that are not the vocabulary system they resemble, each with the vocabulary key
+    it is a variant of (or None):
+    - written in another casing than a vocabulary system with the same loose key (`SparK`, a new system,
+      beside `Spark`): matched only as written, so a paper introducing `SparK` never becomes a paper about
+      Spark, nor Spark's papers about SparK;
+    - a version or product the rules matched to its family (`FlashAttention-2`, `NCCL EP` under the key of
+      FlashAttention, NCCL): its own entity, VARIANT_OF the family, never the family itself."""
+    by_loose: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[str, set[str]] = defaultdict(set)
+    key_of: dict[str, str] = {}
+    for _, m in items:
+        if m.key and not m.introduced:
+            forms = {m.name, _surface(m.text), *m.aliases}
+            by_loose[loose_key(m.name)].update(forms)
+            by_key[m.key].update(forms)
+            for f in forms:
+                key_of.setdefault(loose_key(f), m.key)
+    out: dict[str, str | None] = {}
+    for _, m in items:
+        if not m.introduced:
+            continue
+        forms = by_loose.get(loose_key(m.name))
+        if forms and m.name not in forms:
+            out[m.name] = None
+        elif m.key and m.key in by_key and m.name not in by_key[m.key] and \
+                loose_key(m.name) not in {loose_key(f) for f in by_key[m.key]}:
+            out[m.name] = m.key
+        elif not m.key:
+            # `NCCL EP` given the alias `NCCL`: the alias is its family, not another spelling.
+            family = next((key_of[loose_key(a)] for a in m.aliases
+                           if loose_key(a) in key_of and loose_key(a) != loose_key(m.name)), None)
+            if family is not None:
+                out[m.name] = family
+    return out
 
 
 def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[AliasRule],
                    taxonomy: dict[str, dict], out: Resolution) -> None:
+    variants = _cased_names(items) if label == "System" else {}
+    cased = set(variants)
+    if cased:
+        def loose_key(name: str) -> str:  # noqa: F811 -- this label's keys, with cased names apart
+            return CASED + name.strip() if name.strip() in cased else _loose_key(name)
+    else:
+        loose_key = _loose_key
     forbidden = [(loose_key(a), loose_key(b), r.id) for r in rules if r.action == "forbid"
                  for i, a in enumerate(r.names) for b in r.names[i + 1:]]
     uf = _UnionFind(forbidden)
@@ -200,9 +315,11 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
             continue
         for k in keys:
             uf.add(k)
-        if m.key:
+        if m.key and m.name.strip() not in cased:
             uf.union(f"key:{m.key}", keys[0])
         for s, k in zip((m.name, _surface(m.text), *m.aliases), keys):
+            if variants.get(m.name.strip()) and s != m.name and _loose_key(s) != _loose_key(m.name):
+                continue  # a variant's family name is not one of its spellings
             if k != keys[0]:
                 uf.union(keys[0], k)
                 reason = (f"alias defined in paper {pid}" if m.introduced and s in m.aliases
@@ -221,6 +338,13 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
         if k.endswith("s") and not k.startswith("key:") and k[:-1] in uf.parent and k not in introduced_keys:
             uf.union(k[:-1], k)
             why.setdefault(k, "plural")
+    # A foundation's prefix names the same system (`Apache YARN` = `YARN`); a company's does not
+    # (`NVIDIA MPS`, `PyTorch FSDP` are products of their own).
+    if label == "System":
+        for k in sorted(uf.parent):
+            if k.startswith("apache") and len(k) > 8 and k[6:] in uf.parent:
+                uf.union(k[6:], k)
+                why.setdefault(k, "foundation prefix (Apache)")
     for a, b, rule in uf.refused:
         out.merges.append(Merge(kept=a, merged=b, reason=f"not merged: forbidden by alias rule {rule}"))
 
@@ -260,8 +384,10 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
             parent_key = tax.get("parent") or next((m.parent for _, m in members if m.parent), None)
             parent = node_id("Technique", parent_key) if parent_key else None
             discovered = not gkeys and any(m.discovered for _, m in members)
+        family = next((variants[m.name] for _, m in members if variants.get(m.name)), None)
         out.entities[eid] = Entity(id=eid, label=label, name=display, aliases=tuple(surfaces),
-                                   key=gkeys[0] if gkeys else None, parent=parent, discovered=discovered)
+                                   key=gkeys[0] if gkeys else None, parent=parent, discovered=discovered,
+                                   variant_of=f"key:{family}" if family else None)
         entity_of_root[root] = eid
         for s in surfaces:
             k = loose_key(s)
@@ -270,6 +396,12 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
             else:
                 reason = why.get(k, "linked through another spelling")
             out.merges.append(Merge(kept=eid, merged=s, reason=reason))
+    # A variant's family: the entity of its vocabulary key.
+    for eid, ent in list(out.entities.items()):
+        if ent.label == label and ent.variant_of and ent.variant_of.startswith("key:"):
+            root = uf.find(ent.variant_of)
+            fam = entity_of_root.get(root)
+            out.entities[eid] = replace(ent, variant_of=fam if fam and fam != eid else None)
     # Every spelling points at the entity of its group; a spelling kept apart by a forbid rule and never
     # used as a name of its own points nowhere.
     for k in sorted(uf.parent):

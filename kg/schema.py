@@ -21,6 +21,8 @@ NODE_TYPES: dict[str, tuple[str, ...]] = {
     "Model": ("aliases",),
     "Hardware": ("aliases",),
     "Dataset": ("aliases",),
+    # A named workload or performance suite (MLPerf, TPC-H, YCSB): neither a system nor a dataset.
+    "Benchmark": ("aliases",),
     "Organization": (),
     "Category": (),
 }
@@ -33,12 +35,13 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
     "Paper": {"name": "STRING", "title": "STRING", "year": "INT64", "month": "INT64", "day": "INT64",
               "category": "STRING", "has_code": "BOOL", "org": "STRING", "abstract": "STRING",
               "sources": "STRING[]", "arxiv_id": "STRING", "authors_truncated": "BOOL"},
-    "System": {"name": "STRING", "aliases": "STRING[]"},
+    "System": {"name": "STRING", "aliases": "STRING[]", "homonym_of": "STRING", "split_reason": "STRING"},
     "Technique": {"name": "STRING", "key": "STRING", "parent": "STRING", "discovered": "BOOL",
                   "aliases": "STRING[]"},
     "Model": {"name": "STRING", "aliases": "STRING[]"},
     "Hardware": {"name": "STRING", "aliases": "STRING[]"},
     "Dataset": {"name": "STRING", "aliases": "STRING[]"},
+    "Benchmark": {"name": "STRING", "aliases": "STRING[]"},
     "Organization": {"name": "STRING"},
     "Category": {"name": "STRING"},
 }
@@ -52,7 +55,8 @@ EDGE_TYPES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...], dict[s
     "CO_AUTHOR": ((("Author", "Author"),), ("weight", "papers"), {"weight": "INT64", "papers": "STRING[]"}),
     "INTRODUCES": ((("Paper", "System"), ("Paper", "Technique")), ("evidence", "start", "end"), _EVIDENCE),
     "MENTIONS": (
-        (("Paper", "System"), ("Paper", "Model"), ("Paper", "Hardware"), ("Paper", "Dataset")),
+        (("Paper", "System"), ("Paper", "Model"), ("Paper", "Hardware"), ("Paper", "Dataset"),
+         ("Paper", "Benchmark")),
         ("evidence", "start", "end"),
         _EVIDENCE,
     ),
@@ -67,6 +71,8 @@ EDGE_TYPES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...], dict[s
     # author, so the edge starts at the paper.
     "AFFILIATED_WITH": ((("Paper", "Organization"),), (), {}),
     "SUBTOPIC_OF": ((("Technique", "Technique"),), (), {}),
+    # A version or product of a known system, kept as its own entity (FlashAttention-2 -> FlashAttention).
+    "VARIANT_OF": ((("System", "System"),), (), {}),
 }
 
 CITATION_EDGES = ("COMPARES_WITH", "BUILDS_ON", "INTEGRATES_INTO")
@@ -79,6 +85,7 @@ ID_PREFIX = {
     "Model": "model",
     "Hardware": "hardware",
     "Dataset": "dataset",
+    "Benchmark": "benchmark",
     "Organization": "org",
     "Category": "category",
 }

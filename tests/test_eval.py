@@ -58,6 +58,7 @@ def test_matching_through_case_punctuation_and_aliases(tmp_path):
         "models": (1, 0, 0),
         "hardware": (1, 0, 0),
         "datasets": (0, 0, 0),
+        "benchmarks": (0, 0, 0),
         "techniques": (1, 0, 1),           # LoRA = low-rank adaptation through the taxonomy
         "relations": (2, 1, 1),            # builds_on vLLM is the wrong type
         "relations_untyped": (3, 0, 0),
@@ -84,6 +85,7 @@ def test_cli_table(tmp_path):
         "models              1      1      1      1\n"
         "hardware            1      1      1      1\n"
         "datasets            1      1      1      0\n"
+        "benchmarks          1      1      1      0\n"
         "techniques          1      0.5    0.667  2\n"
         "relations           0.667  0.667  0.667  3\n"
         "relations_untyped   1      1      1      3\n"

@@ -1,8 +1,12 @@
-"""Extraction: the pure rules, the pipeline on hand-written abstracts, evidence offsets on the seeds,
-bad input, determinism and the `kg extract` command."""
+"""Extraction by the rules: the pure rules, the pipeline on hand-written abstracts, evidence offsets on the
+seeds, bad input, determinism and the `kg extract` command.
+
+These pin the rules themselves (`--model rules`, and the verdicts the learned tagger reads as features);
+tests/test_learned.py covers the trained tagger on top of them."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -12,10 +16,12 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import ExtractError
-from kg.extract import build_nlp, extract, rules
+from kg.extract import build_nlp, rules
+from kg.extract import extract as extract_with_tagger
 from kg.extract.gazetteer import load_gazetteer, norm, trie_regex
 from kg.model import Paper, paper_id
 
+extract = functools.partial(extract_with_tagger, tagger="rules")
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
@@ -749,7 +755,7 @@ def test_cli_extract_writes_jsonl(tmp_path):
     src = tmp_path / "papers.jsonl"
     src.write_text(json.dumps(ZORB.to_dict()) + "\n", encoding="utf-8")
     out = tmp_path / "x.jsonl"
-    result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out)])
+    result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out), "--model", "rules"])
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote 1 extractions to {out} (2 systems introduced, 4 relations)\n"
     assert result.stderr == "extract: 1/1\n"  # progress: one line per stage when stderr is not a terminal

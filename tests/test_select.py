@@ -149,10 +149,12 @@ def test_centers_survive_the_filters() -> None:
     ("selection", "message"),
     [
         (Selection(types=("system",)), ("unknown --type 'system': did you mean System? allowed: Author, Paper, "
-                                        "System, Technique, Model, Hardware, Dataset, Organization, Category")),
+                                        "System, Technique, Model, Hardware, Dataset, Benchmark, Organization, "
+                                        "Category")),
         (Selection(edge_types=("CITES",)), ("unknown --edge-type 'CITES': did you mean INTRODUCES? allowed: "
                                             "AUTHORED, CO_AUTHOR, INTRODUCES, MENTIONS, USES, COMPARES_WITH, "
-                                            "BUILDS_ON, INTEGRATES_INTO, IN_CATEGORY, AFFILIATED_WITH, SUBTOPIC_OF")),
+                                            "BUILDS_ON, INTEGRATES_INTO, IN_CATEGORY, AFFILIATED_WITH, SUBTOPIC_OF, "
+                                            "VARIANT_OF")),
         (Selection(since=2025, until=2020), "--since 2025 is after --until 2020"),
         (Selection(limit=0), "--limit must be 1 or more, not 0"),
         (Selection(hops=-1), "--hops must be 0 or more, not -1"),

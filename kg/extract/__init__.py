@@ -20,7 +20,7 @@ from kg.model import Extraction, Paper
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["build_nlp", "extract"]
+__all__ = ["build_nlp", "extract", "split_model"]
 
 # A 1 MB abstract must not trip spaCy's default 1,000,000-character guard (which exists for the
 # parser and NER, neither of which we run).
@@ -53,9 +53,29 @@ def build_nlp(model: str | None = None, *, data_dir: str | None = None) -> Langu
     return nlp
 
 
+def split_model(model: str | None) -> tuple[str | None, str]:
+    """A `--model` value as (spaCy pipeline or None, tagger): `learned` and `rules` are taggers, a path
+    ending in .json is a weights file, anything else names an installed spaCy pipeline (the learned
+    tagger then relabels its output)."""
+    if not model or model in TAGGERS:
+        return None, model or "learned"
+    if model.endswith(".json"):
+        return None, model
+    return model, "learned"
+
+
+# `tagger` values: the shipped trained weights, or the rules alone (for comparison and as a fallback).
+TAGGERS = ("learned", "rules")
+
+
 def extract(papers: Iterable[Paper], *, nlp: Language | None = None, n_process: int = 1,
-            batch_size: int = 64, progress: Callable[[int, int], None] | None = None) -> list[Extraction]:
+            batch_size: int = 64, progress: Callable[[int, int], None] | None = None,
+            tagger: str = "learned") -> list[Extraction]:
     """One `Extraction` per paper, in input order; the same papers always give the same output.
+
+    `tagger`: "learned" relabels the rules' candidates with the trained weights (`kg/data/tagger.json`,
+    see `kg.extract.learned`), "rules" keeps the rules' decisions, and any other value is a path to a
+    weights file written by `kg train`.
 
     `n_process` > 1 splits the work over that many forked worker processes, in two rounds (analysing
     the abstracts and titles, then, once the corpus-wide names are known, assembling the records); each
@@ -71,8 +91,14 @@ def extract(papers: Iterable[Paper], *, nlp: Language | None = None, n_process: 
     if "kg_extract" not in nlp.pipe_names:
         raise ExtractError("the spaCy pipeline given to extract() has no kg_extract component; build it "
                            "with kg.extract.build_nlp()")
+    relabeler = None
+    if tagger != "rules":
+        from kg.extract.learned import Relabeler, load_tagger
+
+        relabeler = Relabeler(nlp.get_pipe("kg_extract").gaz,
+                              load_tagger(None if tagger == "learned" else str(tagger)))
     with _gc_paused():
-        return _extract(papers, nlp, n_process, batch_size, progress)
+        return _extract(papers, nlp, n_process, batch_size, progress, relabeler)
 
 
 @contextlib.contextmanager
@@ -90,10 +116,10 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _extract(papers: list[Paper], nlp: Language, n_process: int, batch_size: int,
-             progress: Callable[[int, int], None] | None) -> list[Extraction]:
+             progress: Callable[[int, int], None] | None, relabeler: Any = None) -> list[Extraction]:
     total = len(papers)
     state: dict[str, Any] = {"nlp": nlp, "papers": papers, "texts": [_clean(p.abstract) for p in papers],
-                             "batch_size": batch_size}
+                             "batch_size": batch_size, "relabeler": relabeler}
     forking = n_process > 1 and total > n_process * batch_size and "fork" in mp.get_all_start_methods()
     if forking:
         chunks = _chunks(total, max(batch_size, min(1000, -(-total // (4 * n_process)))))
@@ -183,12 +209,17 @@ def _corpus_names(state: dict[str, Any]) -> None:
 
 def _assemble_chunk(state: dict[str, Any], bounds: tuple[int, int]) -> list[Extraction]:
     from kg.extract.core import assemble
+    from kg.extract.types import apply_types, load_types
 
     gaz = state["nlp"].get_pipe("kg_extract").gaz
     papers, analysed, intros, corpus = state["papers"], state["analysed"], state["intros"], state["corpus"]
     i0, i1 = bounds
-    return [assemble(papers[i], analysed[i][1], analysed[i][0], gaz, corpus, intros[i])
-            for i in range(i0, i1)]
+    out = [assemble(papers[i], analysed[i][1], analysed[i][0], gaz, corpus, intros[i]) for i in range(i0, i1)]
+    relabeler = state.get("relabeler")
+    if relabeler is not None:
+        out = [relabeler.relabel(papers[i], ex) for i, ex in zip(range(i0, i1), out)]
+    types = load_types()
+    return [apply_types(ex, types) for ex in out]
 
 
 def _clean(text: str) -> str:

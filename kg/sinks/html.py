@@ -52,6 +52,7 @@ NODE_STYLE: dict[str, tuple[str, str]] = {
     "Model": ("#f28e2b", "dot"),
     "Hardware": ("#76b7b2", "hexagon"),
     "Dataset": ("#edc948", "hexagon"),
+    "Benchmark": ("#ff9da7", "hexagon"),
     "Organization": ("#b07aa1", "star"),
     "Category": ("#9c755f", "triangleDown"),
 }
@@ -70,6 +71,7 @@ EDGE_STYLE: dict[str, tuple[str, bool | list[int], bool]] = {
     "IN_CATEGORY": ("#c8c8c8", [2, 4], True),
     "AFFILIATED_WITH": ("#c8c8c8", [2, 4], True),
     "SUBTOPIC_OF": ("#59a14f", [10, 6], True),
+    "VARIANT_OF": ("#e15759", [10, 6], True),
 }
 OTHER_EDGE: tuple[str, bool | list[int], bool] = ("#999999", False, True)
 

@@ -1,0 +1,53 @@
+"""Type decisions as data (`kg/data/types.jsonl`): names that are never systems, and what they are.
+
+Each row has a stable `id`, a `name` and a `type`: `benchmark` moves the name to the paper's benchmarks
+(MLPerf, TPC-H, KernelBench run workloads; they are neither systems nor datasets); every other type
+(concept, protocol, language, format, isa, technique, service) removes it from the systems, and with it
+the relations that point at it. Applied to every extraction, learned or rules, last, so the rows decide
+over any model: a user who disagrees edits the file (or gives `data_dir`) instead of retraining.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from kg.extract.gazetteer import data_path, norm, read_jsonl
+from kg.model import Extraction, Mention
+
+_FROM = ("systems_introduced", "systems_mentioned", "datasets")
+
+
+@lru_cache(maxsize=4)
+def load_types(path: str | None = None) -> dict[str, str]:
+    """norm(name) -> type."""
+    return {norm(r["name"]): r["type"] for r in read_jsonl(path or data_path("types.jsonl"))}
+
+
+def apply_types(ex: Extraction, table: dict[str, str]) -> Extraction:
+    moved: list[Mention] = []
+    dropped: set[str] = set()
+    changes: dict[str, tuple[Mention, ...]] = {}
+    for fld in _FROM:
+        kept = []
+        for m in getattr(ex, fld):
+            typ = table.get(norm(m.name)) or table.get(norm(m.text))
+            if typ is None or (fld == "datasets" and typ != "benchmark"):
+                kept.append(m)
+                continue
+            dropped.update({norm(m.name), norm(m.text)})
+            if typ == "benchmark":
+                moved.append(replace(m, kind="benchmark", introduced=False, aliases=()))
+        if len(kept) != len(getattr(ex, fld)):
+            changes[fld] = tuple(kept)
+    if not changes:
+        return ex
+    have = {norm(m.name) for m in ex.benchmarks}
+    bench = list(ex.benchmarks)
+    for m in moved:
+        if norm(m.name) not in have:
+            have.add(norm(m.name))
+            bench.append(m)
+    rels = tuple(r for r in ex.relations if norm(r.target) not in dropped
+                 and not (r.source_kind == "system" and norm(r.source) in dropped))
+    return replace(ex, **changes, benchmarks=tuple(bench), relations=rels)  # type: ignore[arg-type]
