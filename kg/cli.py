@@ -219,12 +219,14 @@ def train_cmd(
     from kg.extract.learned import default_path
     from kg.train import DROPS, GRID, THRESHOLDS, shipped_choice, train
 
-    c, t, d = shipped_choice()
-    grid, thresholds, drops = (GRID, THRESHOLDS, DROPS) if select and not check else ((c,), (t,), (d,))
+    c, t, d, per_class = shipped_choice()
+    refit = not select or check
+    grid, thresholds, drops = ((c,), (t,), (d,)) if refit else (GRID, THRESHOLDS, DROPS)
     target = out or default_path()
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(tmp) / "tagger.json" if check else target
         report = train(gold_dir=gold, corpus_dir=corpus, out=dest, grid=grid, thresholds=thresholds, drops=drops,
+                       fixed_drops=per_class if refit else None,
                        progress=lambda msg: typer.echo(msg, err=True))
         if report.cv:
             names = list(next(iter(report.cv.values())))

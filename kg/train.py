@@ -36,7 +36,7 @@ from kg.model import Extraction, Paper
 
 GRID = (0.3, 1.0)
 THRESHOLDS = (0.3, 0.5)
-DROPS = (0.9, 0.97)
+DROPS = (0.7, 0.9)
 FOLDS = 5
 INNER = 5
 REL_C = 1.0  # relation typing: fewer rows, one strength (not selected)
@@ -123,7 +123,7 @@ def _f1s(gold_rows: list[dict[str, Any]], preds: dict[str, dict[str, Any]]) -> d
 
 def train(*, gold_dir: Path | None = None, corpus_dir: Path | None = None, out: Path | None = None,
           grid: Sequence[float] = GRID, thresholds: Sequence[float] = THRESHOLDS,
-          drops: Sequence[float] = DROPS, folds: int = FOLDS,
+          drops: Sequence[float] = DROPS, folds: int = FOLDS, fixed_drops: dict[str, float] | None = None,
           seed_gold: Path | None | bool = None,
           progress: Callable[[str], None] | None = None) -> TrainReport:
     from kg.extract import build_nlp
@@ -166,6 +166,7 @@ def train(*, gold_dir: Path | None = None, corpus_dir: Path | None = None, out: 
     rel_rows = {pid: relation_rows(plain, papers[pid], rules[pid], by_id[pid]) for pid in ids}
     cv: dict[str, dict[str, float]] = {}
     best_c, best_t, best_d = grid[0], thresholds[0], drops[0]
+    per_class = dict(fixed_drops or {})
     if folds > 1 and (len(grid) > 1 or len(thresholds) > 1 or len(drops) > 1):
         fold_of = {pid: i % folds for i, pid in enumerate(ids)}
         sums: dict[str, Counter[str]] = {}
@@ -191,6 +192,9 @@ def train(*, gold_dir: Path | None = None, corpus_dir: Path | None = None, out: 
         best_c, best_t, best_d = max(((c, t, d) for c in grid for t in thresholds for d in drops),
                                      key=lambda x: (sum(cv[f"learned C={x[0]} t={x[1]} d={x[2]}"].values()),
                                                     -x[0], x[1], x[2]))
+        # Then each class its own drop threshold: the one with that field's best F1 at the chosen C, t.
+        per_class = {f: max(drops, key=lambda d: (cv[f"learned C={best_c} t={best_t} d={d}"][f], d))
+                     for f in FIELDS}
     say(f"final fit on {len(ids)} papers, C={best_c}, none threshold {best_t}")
     lexicon = build_lexicon(train_rows)
     by_paper = rows_for(ids)
@@ -199,6 +203,7 @@ def train(*, gold_dir: Path | None = None, corpus_dir: Path | None = None, out: 
     rel = _fit(_prune(rel_rows, ids), REL_C, REL_CLASSES)
     labels = Counter(lab for _, lab in rows)
     body = {"classes": list(CLASSES), "c": best_c, "none_threshold": best_t, "drop_threshold": best_d,
+            "drop_thresholds": per_class,
             "papers": len(ids),
             "lexicon": lexicon, "weights": tagger.weights, "rel_classes": list(REL_CLASSES),
             "rel_weights": rel.weights}
@@ -263,11 +268,12 @@ def _write_atomic(path: Path, data: str) -> None:
         raise
 
 
-def shipped_choice() -> tuple[float, float, float]:
+def shipped_choice() -> tuple[float, float, float, dict[str, float]]:
     """The regularisation strength and thresholds the shipped weights were fitted with (what
     `kg train --check` and `--no-select` refit)."""
     try:
         d = json.loads(default_path().read_text(encoding="utf-8"))
-        return float(d["c"]), float(d.get("none_threshold", 0.5)), float(d.get("drop_threshold", 0.95))
+        return (float(d["c"]), float(d.get("none_threshold", 0.5)), float(d.get("drop_threshold", 0.95)),
+                {k: float(v) for k, v in d.get("drop_thresholds", {}).items()})
     except (OSError, ValueError, KeyError):
-        return GRID[-1], THRESHOLDS[0], DROPS[0]
+        return GRID[-1], THRESHOLDS[0], DROPS[0], {}

@@ -19,8 +19,10 @@ from kg.model import Extraction, Mention
 FIELDS = ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets", "benchmarks",
           "techniques")
 
-# A word: letters, digits and the joiners names use (`Megatron-LM`, `llm.npu`, `C++`, `TPU-v4`).
-_WORD = re.compile(r"[A-Za-z0-9][\w\-+.]*[\w+]|[A-Za-z0-9]")
+# A word: letters, digits and the joiners names use (`Megatron-LM`, `llm.npu`, `C++`, `TPU-v4`). Only
+# words with a capital, a digit or an inner dot can be (part of) a name, so only those are matched: the
+# scan skips plain lower-case words in C.
+_WORD = re.compile(r"(?<![\w\-+.])(?=[a-z\-+]*[A-Z0-9.])[A-Za-z0-9][\w\-+.]*[\w+]|(?<![\w\-+.])[A-Z0-9](?![\w\-+.])")
 # Capitalised words that start sentences or clauses and never name anything.
 _STOP = frozenset("""a an the we our this that these those it its in on of for to with by from as at and or
 but is are was were be been has have had can may our their there here however moreover furthermore also
@@ -152,11 +154,13 @@ class CandidateFinder:
             # Trailing dots belong to the sentence, not the name (`... than vLLM.`).
             while w.endswith(".") and len(w) > 1:
                 w, e = w[:-1], e - 1
+            # Words between two matches (plain lower case, never matched) break a run.
+            joined = prev_end >= 0 and s == prev_end + 1 and text[prev_end] == " "
+            if not joined:
+                flush()
             nameish = _is_nameish(w)
-            numeric = bool(_NUMERIC.fullmatch(w))
-            joined = prev_end >= 0 and text[prev_end:s] == " "
-            if nameish or (numeric and run and joined):
-                if run and (not joined or len(run) >= _MAX_RUN):
+            if nameish or (run and _NUMERIC.fullmatch(w)):
+                if len(run) >= _MAX_RUN:
                     flush()
                 run.append((s, e))
                 if nameish:

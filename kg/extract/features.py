@@ -87,13 +87,18 @@ def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: 
          f"w={s.casefold()}", f"head={toks[-1].casefold()}" if toks else "head=", }
     if len(toks) > 1:
         f.add(f"first={toks[0].casefold()}")
+    sh3 = shape(s)[:3]
     if not c.rule_fields:
         f.add("rule=none")
+        f.add(f"rule=none|{sh3}")
     for r in c.rule_fields:
         f.add(f"rule={r}")
+        f.add(f"rule={r}|{sh3}")
     for kind in _KINDS:
         if gaz.lookup(kind, s):
             f.add(f"gaz={kind}")
+            for r in c.rule_fields:
+                f.add(f"gaz={kind}|rule={r}")
     if lexicon:
         lex = lexicon.get(c.key)
         if lex is not None:
@@ -146,6 +151,13 @@ def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: 
             f.add("naming_cue")
         if _COMPARE.search(before[-80:]):
             f.add("compare_before")
+        # The punctuation around the name: lists (`vLLM, Orca and ...`), parentheses, colons.
+        before_c = text[max(0, st - 3):st].rstrip()[-1:]
+        after_c = text[en:en + 3].lstrip()[:1]
+        if before_c and not before_c.isalnum():
+            f.add(f"pb={before_c}")
+        if after_c and not after_c.isalnum():
+            f.add(f"pa={after_c}")
         nxt = text[en:en + 2]
         if nxt.startswith(" (") or nxt.startswith("("):
             f.add("paren_after")

@@ -50,6 +50,8 @@ class Tagger:
     # what they are sure of (the seed gold), the model adds what they missed and removes what it knows.
     drop_threshold: float = 0.95
     switch_threshold: float = 0.8
+    # Per class (the rules' class of the name), chosen by cross-validation; else `drop_threshold`.
+    drop_thresholds: dict[str, float] = field(default_factory=dict)
     # Relation typing (`kg.extract.pairs`): weights per feature over REL_CLASSES; empty: the rules' relations.
     rel_weights: dict[str, list[float]] = field(default_factory=dict)
 
@@ -58,12 +60,8 @@ class Tagger:
 
 
 def softmax(weights: dict[str, list[float]], feats: Sequence[str], n: int) -> list[float]:
-    z = [0.0] * n
-    for f in feats:
-        row = weights.get(f)
-        if row is not None:
-            for i, w in enumerate(row):
-                z[i] += w
+    rows = [r for r in map(weights.get, feats) if r is not None]
+    z = [sum(col) for col in zip(*rows)] if rows else [0.0] * n
     m = max(z)
     ex = [math.exp(v - m) for v in z]
     total = sum(ex)
@@ -83,7 +81,8 @@ def load_tagger(path: str | None = None) -> Tagger:
                       lexicon=dict(d.get("lexicon", {})), none_threshold=float(d.get("none_threshold", 0.5)),
                       rel_weights={k: list(v) for k, v in d.get("rel_weights", {}).items()},
                       drop_threshold=float(d.get("drop_threshold", 0.95)),
-                      switch_threshold=float(d.get("switch_threshold", 0.8)))
+                      switch_threshold=float(d.get("switch_threshold", 0.8)),
+                      drop_thresholds={k: float(v) for k, v in d.get("drop_thresholds", {}).items()})
     except FileNotFoundError:
         raise ExtractError(f"model weights {p} do not exist; run `kg train` or use --model rules") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -115,12 +114,13 @@ class Relabeler:
         threshold = self.tagger.none_threshold
         chosen: list[tuple[float, Candidate, str]] = []
         drop, switch = self.tagger.drop_threshold, self.tagger.switch_threshold
+        drops = self.tagger.drop_thresholds
         for c, f in zip(cands, feats):
             p = self.tagger.probs(f)
             best = max((i for i in range(len(p)) if i != none), key=lambda i: (p[i], -i))
             rule = next((fld for fld in FIELDS if fld in c.rule_fields), None)
             if rule is not None:
-                if p[none] >= drop:
+                if p[none] >= drops.get(rule, drop):
                     continue
                 fld = classes[best] if classes[best] != rule and p[best] >= switch else rule
                 chosen.append((max(p[classes.index(fld)], 1.0 - p[none]), c, fld))
