@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import write_atomic
 from kg.errors import GraphError
 
 FORMAT = "kg-graph"
@@ -45,12 +46,15 @@ def data_to_graph(data: dict[str, Any], *, where: str = "graph data") -> nx.Mult
 
 def write_graph(G: nx.MultiDiGraph, path: str | Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)  # atomic: a reader never sees half a graph
-    return path
+    # Streamed in pieces (not one string of the whole graph) to a temporary file renamed over the old
+    # one: a reader never sees half a graph, and a kill or a full disk leaves the previous graph.
+    enc = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return write_atomic(path, _then_newline(enc.iterencode(graph_to_data(G))))
+
+
+def _then_newline(chunks):
+    yield from chunks
+    yield "\n"
 
 
 def read_graph(path: str | Path) -> nx.MultiDiGraph:

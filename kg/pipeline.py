@@ -16,6 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.atomic import build_lock, write_atomic
 from kg.config import GRAPH_FILE
 from kg.errors import GraphError
 from kg.graph import GraphReport, build_graph
@@ -46,11 +47,7 @@ class BuildResult:
 
 
 def _write_jsonl(path: Path, rows) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(path)
+    write_atomic(path, (json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 
 def _unique_profiles(profiles: Sequence[Profile]) -> list[Profile]:
@@ -80,43 +77,50 @@ def build(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise GraphError(f"--out {out} is a file; give a directory for the build")
-    previous = out / PAPERS_FILE
-    sources: list[str | Path] = [*paths]
-    previous_papers = 0
-    if previous.exists():
-        sources.append(previous)
-        with previous.open(encoding="utf-8") as fh:
-            previous_papers = sum(1 for line in fh if line.strip() and not line.startswith('{"type": "profile"'))
-    if progress:
-        progress("ingest", 0, 1)
-    result = ingest(sources, format=format, strict=strict)
-    papers: list[Paper] = sorted(result.papers, key=lambda p: p.id)
-    if not papers:
-        raise GraphError("no papers were read from " + ", ".join(str(p) for p in paths)
-                         + ": nothing to build (see the ingest summary above for what was skipped)")
-    profiles = _unique_profiles(result.profiles)
-    if progress:
-        progress("ingest", 1, 1)
+    # One build at a time per directory: a second one fails at once instead of mixing records.
+    with build_lock(out):
+        # A build killed while writing leaves its temporary files (the old files are whole): ours to clear.
+        for name in (PAPERS_FILE, EXTRACTIONS_FILE, GRAPH_FILE):
+            for stale in out.glob(f".{name}.*.tmp"):
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+        previous = out / PAPERS_FILE
+        sources: list[str | Path] = [*paths]
+        previous_papers = 0
+        if previous.exists():
+            sources.append(previous)
+            with previous.open(encoding="utf-8") as fh:
+                previous_papers = sum(1 for line in fh if line.strip() and not line.startswith('{"type": "profile"'))
+        if progress:
+            progress("ingest", 0, 1)
+        result = ingest(sources, format=format, strict=strict)
+        papers: list[Paper] = sorted(result.papers, key=lambda p: p.id)
+        if not papers:
+            raise GraphError("no papers were read from " + ", ".join(str(p) for p in paths)
+                             + ": nothing to build (see the ingest summary above for what was skipped)")
+        profiles = _unique_profiles(result.profiles)
+        if progress:
+            progress("ingest", 1, 1)
 
-    pipeline, tagger = split_model(model)
-    nlp = build_nlp(pipeline) if pipeline else None
-    extractions: list[Extraction] = extract(
-        papers, nlp=nlp, n_process=n_process, tagger=tagger,
-        progress=(lambda done, total: progress("extract", done, total)) if progress else None,
-    )
+        pipeline, tagger = split_model(model)
+        nlp = build_nlp(pipeline) if pipeline else None
+        extractions: list[Extraction] = extract(
+            papers, nlp=nlp, n_process=n_process, tagger=tagger,
+            progress=(lambda done, total: progress("extract", done, total)) if progress else None,
+        )
 
-    resolution = resolve(extractions, rules=load_alias_rules(aliases) if aliases else load_alias_rules(),
-                         papers=papers)
-    author_ids, author_names, author_merges = resolve_authors(papers, author_key)
-    graph, report = build_graph(papers, profiles, extractions, resolution, author_key=author_key,
-                                author_ids=author_ids, author_names=author_names)
-    if progress:
-        progress("graph", 1, 1)
+        resolution = resolve(extractions, rules=load_alias_rules(aliases) if aliases else load_alias_rules(),
+                             papers=papers)
+        author_ids, author_names, author_merges = resolve_authors(papers, author_key)
+        graph, report = build_graph(papers, profiles, extractions, resolution, author_key=author_key,
+                                    author_ids=author_ids, author_names=author_names)
+        if progress:
+            progress("graph", 1, 1)
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_jsonl(papers, out / PAPERS_FILE, profiles=profiles)
-    _write_jsonl(out / EXTRACTIONS_FILE, (e.to_dict() for e in extractions))
-    write_graph(graph, out / GRAPH_FILE)
+        out.mkdir(parents=True, exist_ok=True)
+        write_jsonl(papers, out / PAPERS_FILE, profiles=profiles)
+        _write_jsonl(out / EXTRACTIONS_FILE, (e.to_dict() for e in extractions))
+        write_graph(graph, out / GRAPH_FILE)
     return BuildResult(
         graph=graph,
         out=out,

@@ -356,9 +356,15 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
     rule_names = {uf.find(loose_key(r.names[0])): r.name for r in rules if r.action == "merge" and r.name}
     used_ids: set[str] = set()
     entity_of_root: dict[str, str] = {}
-    for root in sorted(groups):
+    # Groups with a vocabulary key first, so a known system keeps its canonical id (`system:spark`) and a
+    # name kept apart from it (`SparK`) is the one that gets a suffix.
+    def keyed_first(r: str) -> tuple[bool, str]:
+        return (not any(m.key and m.name.strip() not in cased for _, m in groups[r]), r)
+
+    for root in sorted(groups, key=keyed_first):
         members = groups[root]
-        gkeys = sorted({m.key for _, m in members if m.key})
+        # A name kept apart by its casing or as a variant does not take its family's vocabulary key.
+        gkeys = sorted({m.key for _, m in members if m.key and m.name.strip() not in cased})
         introduced = Counter(m.name for pid, m in members if m.introduced)
         if root in rule_names:
             display = rule_names[root]
@@ -368,7 +374,7 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
             display = taxonomy[gkeys[0]]["name"]
         else:
             names = Counter(m.name for _, m in members)
-            display = min(names, key=lambda n: (-names[n], n))
+            display = min(names, key=lambda n: (-names[n], n.startswith("Apache "), n))
         eid = node_id(label, gkeys[0] if gkeys else slug(display))
         n = 2
         while eid in used_ids:

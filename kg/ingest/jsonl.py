@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.errors import IngestError
+from kg.atomic import write_atomic
+from kg.errors import IngestError, KgError
 from kg.ingest.lines import iter_lines
 from kg.ingest.names import normalize_author
 from kg.ingest.records import Warn
@@ -115,13 +116,19 @@ def write_jsonl(papers: Iterable[Paper], path: str | Path, *, profiles: Iterable
     """Write one `Paper.to_dict()` per line (keys in the README's order), then one line per profile.
     Returns the number of papers written."""
     count = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal count
+        for p in papers:
+            yield json.dumps(p.to_dict(), ensure_ascii=False) + "\n"
+            count += 1
+        for prof in profiles:
+            yield json.dumps({"type": "profile", **prof.to_dict()}, ensure_ascii=False) + "\n"
+
+    # Written whole beside the old file and renamed over it: a kill or a full disk mid-way leaves the
+    # previous records as they were (they are the only copy of an earlier build's input).
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            for p in papers:
-                f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
-                count += 1
-            for prof in profiles:
-                f.write(json.dumps({"type": "profile", **prof.to_dict()}, ensure_ascii=False) + "\n")
-    except OSError as err:
-        raise IngestError(f"{path}: cannot write ({err.strerror or err})") from None
+        write_atomic(path, lines())
+    except KgError as err:
+        raise IngestError(str(err)) from None
     return count

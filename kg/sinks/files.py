@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,13 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
     by_label: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for n, d in _nodes(H):
         by_label.setdefault(str(d.get("type", "Node")), []).append((n, d))
+    # Labels and types name files and go into a shell script: only the schema's own are allowed, so a
+    # graph file with a type like `X;touch PWNED` or `/../../x` is refused instead of run or written.
+    bad = sorted({lab for lab in by_label if lab not in NODE_PROPERTIES})
+    bad += sorted({str(d.get("type", "RELATED")) for *_, d in _edges(H)} - set(EDGE_TYPES))
+    if bad:
+        raise ExportError(f"cannot export csv: {bad[0]!r} is not a node label or relationship type of the "
+                          "kg schema")
     for label, nodes in sorted(by_label.items()):
         cols = _columns([d for _, d in nodes], NODE_PROPERTIES.get(label, {}), skip=("type", "id"))
         header = ["id:ID", *(f"{k}{_CSV_TYPES[t]}" for k, t in cols), ":LABEL"]
@@ -222,8 +230,8 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
         written.append(out / f"relationships_{kind}.csv")
         _write_csv_file(written[-1], header, rows)
     script = out / IMPORT_SCRIPT
-    args = [f"--nodes={p.name}" for p in written if p.name.startswith("nodes_")]
-    args += [f"--relationships={p.name}" for p in written if p.name.startswith("relationships_")]
+    args = [shlex.quote(f"--nodes={p.name}") for p in written if p.name.startswith("nodes_")]
+    args += [shlex.quote(f"--relationships={p.name}") for p in written if p.name.startswith("relationships_")]
     script.write_text(
         "#!/bin/sh\n# Load this directory into a new, empty database (Neo4j 5; stop the server first).\n"
         'cd "$(dirname "$0")" && neo4j-admin database import full "${1:-neo4j}" --overwrite-destination \\\n'
