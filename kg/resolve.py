@@ -320,6 +320,8 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
         for s, k in zip((m.name, _surface(m.text), *m.aliases), keys):
             if variants.get(m.name.strip()) and s != m.name and _loose_key(s) != _loose_key(m.name):
                 continue  # a variant's family name is not one of its spellings
+            if m.introduced and s in m.aliases and m.name.startswith((s + " ", s + "-")):
+                continue  # `CANN` is the family of `CANN Bench`, not another way to write it
             if k != keys[0]:
                 uf.union(keys[0], k)
                 reason = (f"alias defined in paper {pid}" if m.introduced and s in m.aliases

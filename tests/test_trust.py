@@ -34,12 +34,13 @@ def systems_of(G, pid: str, edge: str) -> list[str]:
 
 
 def test_type_rows_remove_protocols_and_move_benchmarks():
-    ex = Extraction(id="p", title="T", systems_mentioned=(sys_("HTTP"), sys_("MLPerf"), sys_("vLLM")),
+    ex = Extraction(id="p", title="T", systems_mentioned=(sys_("HTTP"), sys_("MLPerf"), sys_("vLLM"), sys_("KNL")),
                     relations=(Relation("Zorb", "compares_with", "HTTP", EV),
                                Relation("Zorb", "compares_with", "vLLM", EV)))
     out = apply_types(ex, load_types())
     assert [m.name for m in out.systems_mentioned] == ["vLLM"]
     assert [(m.name, m.kind) for m in out.benchmarks] == [("MLPerf", "benchmark")]
+    assert [(m.name, m.kind) for m in out.hardware] == [("KNL", "hardware")]
     assert [r.target for r in out.relations] == ["vLLM"]
 
 
@@ -49,7 +50,7 @@ def test_every_type_row_has_a_stable_id_and_a_known_type():
     rows = read_jsonl(data_path("types.jsonl"))
     assert len({r["id"] for r in rows}) == len(rows)
     assert {r["type"] for r in rows} == {"benchmark", "concept", "protocol", "language", "format", "isa",
-                                         "technique", "service"}
+                                         "technique", "service", "hardware", "organization"}
     assert all(r["id"].startswith(r["type"] + ":") for r in rows)
 
 

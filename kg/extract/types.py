@@ -1,9 +1,9 @@
 """Type decisions as data (`kg/data/types.jsonl`): names that are never systems, and what they are.
 
 Each row has a stable `id`, a `name` and a `type`: `benchmark` moves the name to the paper's benchmarks
-(MLPerf, TPC-H, KernelBench run workloads; they are neither systems nor datasets); every other type
-(concept, protocol, language, format, isa, technique, service) removes it from the systems, and with it
-the relations that point at it. Applied to every extraction, learned or rules, last, so the rows decide
+(MLPerf, TPC-H, KernelBench run workloads; they are neither systems nor datasets), `hardware` and `model`
+to those fields (KNL, SGX); every other type (concept, protocol, language, format, isa, technique,
+service, organization) removes it from the systems, and with it the relations that point at it. Applied to every extraction, learned or rules, last, so the rows decide
 over any model: a user who disagrees edits the file (or gives `data_dir`) instead of retraining.
 """
 
@@ -24,8 +24,12 @@ def load_types(path: str | None = None) -> dict[str, str]:
     return {norm(r["name"]): r["type"] for r in read_jsonl(path or data_path("types.jsonl"))}
 
 
+# Types that name another field of the extraction: the mention moves there (`KNL` is hardware).
+MOVE = {"benchmark": "benchmarks", "hardware": "hardware", "model": "models"}
+
+
 def apply_types(ex: Extraction, table: dict[str, str]) -> Extraction:
-    moved: list[Mention] = []
+    moved: dict[str, list[Mention]] = {f: [] for f in MOVE.values()}
     dropped: set[str] = set()
     changes: dict[str, tuple[Mention, ...]] = {}
     for fld in _FROM:
@@ -36,18 +40,20 @@ def apply_types(ex: Extraction, table: dict[str, str]) -> Extraction:
                 kept.append(m)
                 continue
             dropped.update({norm(m.name), norm(m.text)})
-            if typ == "benchmark":
-                moved.append(replace(m, kind="benchmark", introduced=False, aliases=()))
+            if typ in MOVE:
+                moved[MOVE[typ]].append(replace(m, kind=typ, introduced=False, aliases=(), key=None))
         if len(kept) != len(getattr(ex, fld)):
             changes[fld] = tuple(kept)
     if not changes:
         return ex
-    have = {norm(m.name) for m in ex.benchmarks}
-    bench = list(ex.benchmarks)
-    for m in moved:
-        if norm(m.name) not in have:
-            have.add(norm(m.name))
-            bench.append(m)
+    for fld, ms in moved.items():
+        have = {norm(m.name) for m in getattr(ex, fld)}
+        out = list(getattr(ex, fld))
+        for m in ms:
+            if norm(m.name) not in have:
+                have.add(norm(m.name))
+                out.append(m)
+        changes[fld] = tuple(out)
     rels = tuple(r for r in ex.relations if norm(r.target) not in dropped
                  and not (r.source_kind == "system" and norm(r.source) in dropped))
-    return replace(ex, **changes, benchmarks=tuple(bench), relations=rels)  # type: ignore[arg-type]
+    return replace(ex, **changes, relations=rels)  # type: ignore[arg-type]
