@@ -294,11 +294,11 @@ def test_relation_cues(nlp, text, expected):
 
 
 def test_factors_pair_with_targets_in_order(nlp):
-    text = ("We present Zorblat, a graph learner. Zorblat achieves 9%, 7%, and 15% higher accuracy than - "
+    text = ("We present Zorblat, a graph learner. Zorblat achieves 11%, 4%, and 13% higher accuracy than - "
             "respectively - DyGFormer, TGN, and GraphMixer.")
-    assert relations_of(nlp, text) == [("Zorblat", "compares_with", "DyGFormer", "9%"),
-                                       ("Zorblat", "compares_with", "TGN", "7%"),
-                                       ("Zorblat", "compares_with", "GraphMixer", "15%")]
+    assert relations_of(nlp, text) == [("Zorblat", "compares_with", "DyGFormer", "11%"),
+                                       ("Zorblat", "compares_with", "TGN", "4%"),
+                                       ("Zorblat", "compares_with", "GraphMixer", "13%")]
     # A figure in parentheses after a baseline is the baseline's own, not a result.
     text = ("We present Zorblat, a power model. Baselines like AccelWattch (32%) err more than Zorblat, and "
             "Zorblat is 2x faster than AccelWattch.")
@@ -438,7 +438,7 @@ def test_one_megabyte_abstract(nlp):
     "We propose a framework for things. ",  # introductions named later (bounded look-ahead)
     "We propose Hierarchically Merged compute Graphs (HMGs), a new graph. ",  # acronym introductions
     "We present Zorblat, a server that is 2x faster than vLLM, 3x than Orca and 4x than Quuxly, ",  # one sentence
-    "Zorblat gets 9%, 7%, and 15% higher accuracy than - respectively - DyGFormer, TGN, and GraphMixer; ",
+    "Zorblat gets 11%, 4%, and 13% higher accuracy than - respectively - DyGFormer, TGN, and GraphMixer; ",
     "we (1) present ZorbA, a store, and ZorbB, a library, (2) introduce ZorbC, a format, and ZorbD, a tool, ",
 ])
 def test_one_megabyte_of_one_rule(nlp, unit):
