@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import EvalError
+from kg.gold import json_objects
 
 FIELDS = ("systems_introduced", "systems_mentioned", "models", "hardware", "datasets", "benchmarks",
           "techniques")
@@ -95,26 +96,17 @@ def read_gold(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise EvalError(f"gold file {path} does not exist")
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for i, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise EvalError(f"{path}:{i}: not valid JSON ({err.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
-                raise EvalError(f"{path}:{i}: each line must be a JSON object with a string \"id\"")
-            if row.get("split", "dev") not in SPLITS:
-                raise EvalError(f"{path}:{i}: split {row.get('split')!r} is not one of dev, heldout")
-            for f in (*FIELDS, "relations"):
-                if not isinstance(row.get(f, []), list):
-                    raise EvalError(f"{path}:{i}: {f} must be a list")
-            for r in row.get("relations", []):
-                if not (isinstance(r, list) and len(r) >= 3 and all(isinstance(x, str) for x in r[:3])):
-                    raise EvalError(f"{path}:{i}: a relation must be [source, type, target], got {r!r}")
-            row["_line"] = i
-            out.append(row)
+    for i, row in json_objects(path, 'each line must be a JSON object with a string "id"'):
+        if row.get("split", "dev") not in SPLITS:
+            raise EvalError(f"{path}:{i}: split {row.get('split')!r} is not one of dev, heldout")
+        for f in (*FIELDS, "relations"):
+            if not isinstance(row.get(f, []), list):
+                raise EvalError(f"{path}:{i}: {f} must be a list")
+        for r in row.get("relations", []):
+            if not (isinstance(r, list) and len(r) >= 3 and all(isinstance(x, str) for x in r[:3])):
+                raise EvalError(f"{path}:{i}: a relation must be [source, type, target], got {r!r}")
+        row["_line"] = i
+        out.append(row)
     if not out:
         raise EvalError(f"gold file {path} has no papers")
     return out
@@ -125,19 +117,8 @@ def read_predictions(path: Path) -> dict[str, dict[str, Any]]:
     path = Path(path)
     if not path.is_file():
         raise EvalError(f"prediction file {path} does not exist")
-    out: dict[str, dict[str, Any]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for i, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise EvalError(f"{path}:{i}: not valid JSON ({err.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
-                raise EvalError(f"{path}:{i}: each line must be an extraction object with a string \"id\"")
-            out[row["id"]] = row
-    return out
+    shape = 'each line must be an extraction object with a string "id"'
+    return {row["id"]: row for _, row in json_objects(path, shape)}
 
 
 def default_seeds() -> Path:

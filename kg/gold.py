@@ -109,20 +109,25 @@ def gold_row(ann: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def read_annotations(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    with path.open(encoding="utf-8") as fh:
+def json_objects(path: Path, shape: str):
+    """(line number, object) for each non-blank line of a JSONL file; `shape` ends the error for a line
+    that is not an object with a string "id" (each reader words what it expects)."""
+    with Path(path).open(encoding="utf-8") as fh:
         for i, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                ann = json.loads(line)
+                row = json.loads(line)
             except json.JSONDecodeError as err:
                 raise EvalError(f"{path}:{i}: not valid JSON ({err.msg})") from None
-            if not isinstance(ann, dict) or not isinstance(ann.get("id"), str):
-                raise EvalError(f"{path}:{i}: an annotation must be an object with a string \"id\"")
-            out.append((f"{path}:{i}", ann))
-    return out
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+                raise EvalError(f"{path}:{i}: {shape}")
+            yield i, row
+
+
+def read_annotations(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    shape = 'an annotation must be an object with a string "id"'
+    return [(f"{path}:{i}", ann) for i, ann in json_objects(path, shape)]
 
 
 def load_corpus_gold(gold_dir: Path | None = None, corpus_dir: Path | None = None) -> CorpusGold:
