@@ -29,9 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "corpus"
 CORPUS = Path(os.environ.get("KG_CORPUS", ROOT.parent / "shared" / "corpus"))
 PRIMARY = ["a1", "a2", "a3", "a4", "a5", "a6"]
-SECOND = "d1"
-# Annotators who took over a list from one who stopped (their records are theirs, under their own name).
-STANDS_IN = {"b1": "a1", "b3": "a3", "e1": "d1"}
+# Second annotators: each takes half of the doubly annotated test papers, then half of the rest of the train.
+SECOND = ["d1", "d2"]
+# Annotators who took over a list from one who stopped (their records are theirs, under their own name;
+# `todo` skips what the first one did).
+STANDS_IN = {"b1": "a1", "b3": "a3", "c1": "a1"}
+# c1 works a1's list from the end so that two can share it.
+REVERSED = {"c1"}
 FIELDS = {"systems_introduced": "system_introduced", "systems_mentioned": "system_mentioned",
           "models": "model", "hardware": "hardware", "datasets": "dataset", "benchmarks": "benchmark",
           "techniques": "technique"}
@@ -53,9 +57,10 @@ def assignment(who: str) -> list[str]:
     if who in PRIMARY:
         i = PRIMARY.index(who)
         return s["test"][i::len(PRIMARY)] + s["train"][i::len(PRIMARY) + 1]
-    if who == SECOND:
-        return s["double"] + s["train"][len(PRIMARY)::len(PRIMARY) + 1]
-    sys.exit(f"unknown annotator {who!r}: one of {PRIMARY + [SECOND]}")
+    if who in SECOND:
+        i = SECOND.index(who)
+        return s["double"][i::len(SECOND)] + s["train"][len(PRIMARY)::len(PRIMARY) + 1][i::len(SECOND)]
+    sys.exit(f"unknown annotator {who!r}: one of {PRIMARY + SECOND}")
 
 
 def ann_path(who: str) -> Path:
@@ -137,15 +142,18 @@ def main(argv: list[str]) -> None:
         sys.exit(__doc__)
     cmd = argv[0]
     if cmd == "status":
-        for who in PRIMARY + [SECOND] + list(STANDS_IN):
+        for who in PRIMARY + SECOND + list(STANDS_IN):
             print(who, len(done(who)), "of", len(assignment(who)))
         return
     who = argv[1]
     if cmd == "todo":
         k = int(argv[argv.index("--next") + 1]) if "--next" in argv else 10
         c, have = corpus(), done(who)
-        todo = [i for i in assignment(who) if i not in have][:k]
-        print(f"# {len(have)} done, {len(assignment(who)) - len(have)} to go")
+        skip = set(have) | set(done(STANDS_IN[who]) if who in STANDS_IN else ())
+        order = assignment(who)[::-1] if who in REVERSED else assignment(who)
+        skip |= set(done("b1") if who == "c1" else done("c1") if who == "b1" else ())
+        todo = [i for i in order if i not in skip][:k]
+        print(f"# {len(have)} done, {len([i for i in assignment(who) if i not in skip])} to go")
         for i in todo:
             r = c[i]
             print(f"\n## {i}\nTITLE: {r['title']}\nABSTRACT: {r['abstract']}")
