@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.authors import AuthorResolution, profile_node
 from kg.model import Evidence, Extraction, Merge, Mention, Paper, Profile
 from kg.resolve import Resolution
 from kg.schema import CITATION_EDGES, EDGE_TYPES, NODE_TYPES, edge_key, node_id, slug
@@ -44,8 +45,7 @@ def build_graph(
     resolution: Resolution,
     *,
     author_key: Callable[[str], str],
-    author_ids: dict[str, str],
-    author_names: dict[str, str],
+    authors: AuthorResolution,
 ) -> tuple[nx.MultiDiGraph, GraphReport]:
     G = nx.MultiDiGraph()
     report = GraphReport()
@@ -53,10 +53,10 @@ def build_graph(
 
     # --- people and papers ---------------------------------------------------------------------------
     profile_by_key = {author_key(pr.name): pr for pr in sorted(profiles, key=lambda p: (p.name, p.source))}
-    for nid in sorted(author_names):
-        G.add_node(nid, type="Author", name=author_names[nid])
+    for nid in sorted(authors.names):
+        G.add_node(nid, type="Author", name=authors.names[nid], **authors.attrs.get(nid, {}))
     for key, pr in sorted(profile_by_key.items()):
-        nid = author_ids.get(key) or node_id("Author", slug(key))
+        nid = profile_node(authors, key, pr, papers, author_key)
         if nid not in G:
             G.add_node(nid, type="Author", name=pr.name)
         G.nodes[nid].update(_clean({
@@ -75,7 +75,9 @@ def build_graph(
         }))
         seen: list[str] = []
         for position, a in enumerate(p.authors, 1):
-            aid = author_ids[author_key(a.name)]
+            if not author_key(a.name):
+                continue
+            aid = authors.node(p.id, author_key(a.name))
             if aid in seen:
                 continue
             seen.append(aid)
@@ -114,8 +116,7 @@ def build_graph(
     def target(m: Mention, paper: str) -> str | None:
         from kg.resolve import MENTION_LABELS
 
-        eid = resolution.entity_id(MENTION_LABELS[m.kind], m.name, paper) or resolution.entity_id(
-            MENTION_LABELS[m.kind], m.text, paper)
+        eid = resolution.mention_entity(MENTION_LABELS[m.kind], m, paper)
         return eid if eid in G else None
 
     def link(pid: str, edge_type: str, m: Mention) -> None:

@@ -242,6 +242,31 @@ class Extraction:
             "relations": [r.to_dict() for r in self.relations],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Extraction:
+        """The inverse of `to_dict` (a build directory's extractions.jsonl, read back to re-resolve)."""
+
+        def mentions(field: str, kind: str, introduced: bool = False) -> tuple[Mention, ...]:
+            return tuple(
+                Mention(name=m["name"], text=m["text"], kind=kind, evidence=Evidence.from_dict(m["evidence"]),
+                        key=m.get("key"), aliases=tuple(m.get("aliases", ())), introduced=introduced,
+                        discovered=bool(m.get("discovered", False)), parent=m.get("parent"))
+                for m in d.get(field, ()))
+
+        return cls(
+            id=d["id"], title=d.get("title"),
+            systems_introduced=mentions("systems_introduced", "system", True),
+            systems_mentioned=mentions("systems_mentioned", "system"),
+            models=mentions("models", "model"), hardware=mentions("hardware", "hardware"),
+            datasets=mentions("datasets", "dataset"), benchmarks=mentions("benchmarks", "benchmark"),
+            techniques=mentions("techniques", "technique"),
+            relations=tuple(
+                Relation(source=r["source"], type=r["type"], target=r["target"],
+                         evidence=Evidence(r["evidence"], int(r["start"]), int(r["end"]), r.get("field", "abstract")),
+                         factor=r.get("factor"), metric=r.get("metric"), source_kind=r.get("source_kind", "system"))
+                for r in d.get("relations", ())),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Skip:

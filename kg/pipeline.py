@@ -22,10 +22,13 @@ from kg.errors import GraphError
 from kg.graph import GraphReport, build_graph
 from kg.graphio import write_graph
 from kg.model import Extraction, IngestReport, IngestResult, Merge, Paper, Profile, Source
-from kg.resolve import load_alias_rules, resolve, resolve_authors
+from kg.authors import AuthorDecision, resolve_authors
+from kg.resolve import AliasRule, load_alias_rules, resolve
 
 PAPERS_FILE = "papers.jsonl"
 EXTRACTIONS_FILE = "extractions.jsonl"
+# Merge decisions recorded by `kg merges join|split` beside the graph; every build of the directory applies them.
+DECISIONS_FILE = "merges.jsonl"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -58,11 +61,90 @@ def _unique_profiles(profiles: Sequence[Profile]) -> list[Profile]:
     return [seen[k] for k in sorted(seen)]
 
 
+def load_rules(out: Path, aliases: str | Path | None = None,
+               decisions: Sequence[str | Path] = ()) -> list[AliasRule]:
+    """The alias rules (kg/data/aliases.jsonl or --aliases), then the directory's recorded decisions, then
+    the user's decision files: later rules win where they disagree, so a decision overrides a default."""
+    rules = load_alias_rules(aliases) if aliases else load_alias_rules()
+    recorded = out / DECISIONS_FILE
+    for path in [*([recorded] if recorded.is_file() else []), *decisions]:
+        rules.extend(load_alias_rules(path))
+    return rules
+
+
+def assemble(papers: Sequence[Paper], profiles: Sequence[Profile], extractions: Sequence[Extraction],
+             rules: Sequence[AliasRule]):
+    """resolve -> graph: the graph, its report and every merge, split and decision (for `kg merges`)."""
+    from kg.ingest.names import author_key
+    from kg.review import resolution_rows
+
+    resolution = resolve(extractions, rules=[r for r in rules if r.label != "Author"], papers=papers)
+    decisions = [AuthorDecision(r.id, r.action, author_key(r.names[0]), r.papers) for r in rules if r.label == "Author"]
+    authors = resolve_authors(papers, author_key, decisions=decisions)
+    graph, report = build_graph(papers, profiles, extractions, resolution, author_key=author_key, authors=authors)
+    merges = [*resolution.merges, *authors.merges]
+    graph.graph["resolution"] = resolution_rows(graph, merges, authors.report, rules)
+    return graph, report, merges
+
+
+def reassemble(out: str | Path, *, aliases: str | Path | None = None,
+               decisions: Sequence[str | Path] = ()) -> nx.MultiDiGraph:
+    """Re-resolve a build directory from its records (no ingest, no extraction) and write its graph: what
+    `kg merges join|split` runs so that a decision shows at once."""
+    from kg.ingest import ingest
+
+    out = Path(out)
+    papers_path, extractions_path = out / PAPERS_FILE, out / EXTRACTIONS_FILE
+    for path in (papers_path, extractions_path):
+        if not path.is_file():
+            raise GraphError(f"{out} holds no {path.name}: run `kg build PATH... --out {out}` first")
+    with build_lock(out):
+        result = ingest([papers_path])
+        papers = sorted(result.papers, key=lambda p: p.id)
+        extractions = []
+        with extractions_path.open(encoding="utf-8") as fh:
+            for i, line in enumerate(fh, 1):
+                try:
+                    extractions.append(Extraction.from_dict(json.loads(line)))
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+                    raise GraphError(f"{extractions_path}:{i}: not an extraction record ({err}); "
+                                     "rebuild with `kg build`") from None
+        graph, _, _ = assemble(papers, _unique_profiles(result.profiles), extractions,
+                               load_rules(out, aliases, decisions))
+        _remember_rules(graph, aliases, decisions)
+        write_graph(graph, out / GRAPH_FILE)
+    return graph
+
+
+def _remember_rules(graph: nx.MultiDiGraph, aliases: str | Path | None, decisions: Sequence[str | Path]) -> None:
+    # The rule files a build used, so that re-resolving after a decision uses the same ones.
+    graph.graph["rule_files"] = {"aliases": str(aliases) if aliases else None,
+                                 "decisions": [str(d) for d in decisions]}
+
+
+def record_decision(out: str | Path, make: Callable[[nx.MultiDiGraph, int], AliasRule]) -> tuple[AliasRule, nx.MultiDiGraph]:
+    """Append the rule `make(graph, number)` to the directory's merges.jsonl and re-resolve the graph."""
+    from kg.graphio import read_graph
+    from kg.review import rule_line
+
+    out = Path(out)
+    with build_lock(out):
+        graph = read_graph(out / GRAPH_FILE)
+        path = out / DECISIONS_FILE
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        rule = make(graph, len([line for line in lines if line.strip()]) + 1)
+        lines.append(json.dumps(rule_line(rule), ensure_ascii=False, sort_keys=True))
+        write_atomic(path, ["".join(line + "\n" for line in lines)])
+    used = graph.graph.get("rule_files") or {}
+    return rule, reassemble(out, aliases=used.get("aliases"), decisions=used.get("decisions", ()))
+
+
 def build(
     paths: Sequence[str | Path],
     *,
     out: str | Path = "kg-out",
     aliases: str | Path | None = None,
+    decisions: Sequence[str | Path] = (),
     model: str | None = None,
     n_process: int = 1,
     format: str | None = None,
@@ -72,7 +154,6 @@ def build(
     """Build (or extend) the graph in `out` from listing files or folders."""
     from kg.extract import build_nlp, extract, split_model
     from kg.ingest import ingest, write_jsonl
-    from kg.ingest.names import author_key
 
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -109,11 +190,8 @@ def build(
             progress=(lambda done, total: progress("extract", done, total)) if progress else None,
         )
 
-        resolution = resolve(extractions, rules=load_alias_rules(aliases) if aliases else load_alias_rules(),
-                             papers=papers)
-        author_ids, author_names, author_merges = resolve_authors(papers, author_key)
-        graph, report = build_graph(papers, profiles, extractions, resolution, author_key=author_key,
-                                    author_ids=author_ids, author_names=author_names)
+        graph, report, merges = assemble(papers, profiles, extractions, load_rules(out, aliases, decisions))
+        _remember_rules(graph, aliases, decisions)
         if progress:
             progress("graph", 1, 1)
 
@@ -126,7 +204,7 @@ def build(
         out=out,
         ingest=result.report,
         ingested=result,
-        merges=[*result.report.merges, *resolution.merges, *author_merges],
+        merges=[*result.report.merges, *merges],
         dropped=report.dropped,
         previous_papers=previous_papers,
     )

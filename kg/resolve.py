@@ -10,6 +10,7 @@ returned with its reason so `kg build --explain-merges` can show it.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,9 @@ class AliasRule:
     names: tuple[str, ...]
     name: str | None = None
     note: str = ""
+    # Label Author only: the papers on which `names[0]` is one person (merge) or someone else (forbid).
+    papers: tuple[str, ...] = ()
+    where: str = ""  # file:line the rule was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,14 @@ class Resolution:
     merges: list[Merge] = field(default_factory=list)
     # (paper id, label, loose key) -> entity id: where one paper's name means its own homonym.
     per_paper: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # Entities a merge rule (or a user's decision) made one: never split again as homonyms.
+    ruled: set[str] = field(default_factory=set)
+
+    def mention_entity(self, label: str, m: Mention, paper: str | None = None) -> str | None:
+        """The entity of one mention: by its written form first when that is kept apart (a version such as
+        `FlashAttention-3`, matched under its family's name), else by its name, else by its text."""
+        written = self.index.get((label, CASED + _surface(m.text).strip()))
+        return written or self.entity_id(label, m.name, paper) or self.entity_id(label, m.text, paper)
 
     def entity_id(self, label: str, name: str, paper: str | None = None) -> str | None:
         if paper is not None and self.per_paper:
@@ -93,15 +105,22 @@ def load_alias_rules(path: str | Path | None = None) -> list[AliasRule]:
             rule = AliasRule(
                 id=str(d["id"]), action=d["action"], label=d.get("label", "System"),
                 names=tuple(d["names"]), name=d.get("name"), note=d.get("note", ""),
+                papers=tuple(str(p) for p in d.get("papers", ())), where=f"{where}:{lineno}",
             )
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise KgError(f"{where}:{lineno}: not an alias rule ({err}); expected "
                           '{"id": ..., "action": "merge"|"forbid", "label": ..., "names": [...]}') from None
+        if rule.label == "Author":
+            if rule.action not in ("merge", "forbid") or len(rule.names) != 1 or not rule.papers:
+                raise KgError(f"{where}:{lineno}: author rule {rule.id!r} needs action merge or forbid, one name "
+                              "and the papers it is about")
+            rules.append(rule)
+            continue
         if rule.action not in ("merge", "forbid") or len(rule.names) < 2:
             raise KgError(f"{where}:{lineno}: rule {rule.id!r} needs action merge or forbid and two or more names")
         if rule.label not in MENTION_LABELS.values():
             raise KgError(f"{where}:{lineno}: rule {rule.id!r} has label {rule.label!r}; "
-                          f"allowed: {', '.join(MENTION_LABELS.values())}")
+                          f"allowed: {', '.join(MENTION_LABELS.values())}, Author")
         rules.append(rule)
     return rules
 
@@ -224,7 +243,7 @@ def split_homonyms(extractions: Sequence[Extraction], papers: Sequence[Paper], r
                 intro[eid].append(ex.id)
     for eid, pids in sorted(intro.items()):
         ent = res.entities[eid]
-        if len(pids) < 2 or ent.key:
+        if len(pids) < 2 or ent.key or eid in res.ruled:
             continue
         groups: list[list[str]] = []
         for pid in sorted(pids, key=lambda p: (year[p], p)):
@@ -296,9 +315,59 @@ def _cased_names(items: list[tuple[str, Mention]]) -> dict[str, str | None]:
     return out
 
 
+# What may follow a family's name in a version or size of it: `-2`, ` v2`, ` 3.0`, `-30B`, `o`, `-Large`.
+_VERSION_TAIL = re.compile(r"[-\s]?[A-Za-z0-9][\w.\- ]{0,14}")
+_SIZE_WORDS = frozenset("large base small mini tiny medium xl xxl turbo pro ultra max lite instruct chat".split())
+
+
+def _versioned(items: list[tuple[str, Mention]], canonical: dict[str, str]) -> tuple[list[tuple[str, Mention]], dict[str, str]]:
+    """Mentions written as a version or size of their vocabulary entry (`FlashAttention-2`, `GPT-4o`,
+    `OPT-30B` under the keys of FlashAttention, GPT-4, OPT), renamed to what was written, with the family
+    key of each such name: they become their own entities, VARIANT_OF the family, never the family."""
+    out, fam = [], {}
+    for pid, m in items:
+        base = canonical.get(m.key or "")
+        if not base:
+            out.append((pid, m))
+            continue
+        written = m.name if m.introduced else _surface(m.text)
+        # A family's listed versions (`FlashAttention-2` among FlashAttention's aliases) are not its spellings.
+        aliases = tuple(a for a in m.aliases if not _is_version(base, a) or a == written)
+        if _is_version(base, written):
+            fam[written] = m.key
+            aliases = tuple(a for a in aliases if _loose_key(a) != _loose_key(base))
+            m = replace(m, name=written, aliases=aliases)
+        elif aliases != m.aliases:
+            m = replace(m, aliases=aliases)
+        out.append((pid, m))
+    return out, fam
+
+
+def _is_version(base: str, written: str) -> bool:
+    tail = written[len(base):] if written.casefold().startswith(base.casefold()) else ""
+    words = set(re.split(r"[-\s.]+", tail.casefold())) - {""}
+    return bool(tail) and bool(_VERSION_TAIL.fullmatch(tail)) and tail.casefold() not in ("s", "es", "'s") and (
+        any(c.isdigit() for c in tail) or bool(words & _SIZE_WORDS) or len(tail.strip("- ")) <= 2)
+
+
+def _canonical_names() -> dict[str, dict[str, str]]:
+    """Vocabulary key -> canonical name, for systems and models (kg/data/*.jsonl)."""
+    out: dict[str, dict[str, str]] = {}
+    for label, name in (("System", "systems.jsonl"), ("Model", "models.jsonl")):
+        rows = out.setdefault(label, {})
+        for line in resources.files("kg.data").joinpath(name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.lstrip().startswith("//"):
+                d = json.loads(line)
+                rows[str(d["id"])] = d["name"]
+    return out
+
+
 def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[AliasRule],
                    taxonomy: dict[str, dict], out: Resolution) -> None:
-    variants = _cased_names(items) if label == "System" else {}
+    versions: dict[str, str] = {}
+    if label in ("System", "Model"):
+        items, versions = _versioned(items, _canonical_names()[label])
+    variants = {**versions, **(_cased_names(items) if label == "System" else {})}
     cased = set(variants)
     if cased:
         def loose_key(name: str) -> str:  # noqa: F811 -- this label's keys, with cased names apart
@@ -356,6 +425,7 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
         if k:
             groups[uf.find(k)].append((pid, m))
     rule_names = {uf.find(loose_key(r.names[0])): r.name for r in rules if r.action == "merge" and r.name}
+    rule_roots = {uf.find(loose_key(n)) for r in rules if r.action == "merge" for n in r.names if loose_key(n)}
     used_ids: set[str] = set()
     entity_of_root: dict[str, str] = {}
     # Groups with a vocabulary key first, so a known system keeps its canonical id (`system:spark`) and a
@@ -397,6 +467,8 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
                                    key=gkeys[0] if gkeys else None, parent=parent, discovered=discovered,
                                    variant_of=f"key:{family}" if family else None)
         entity_of_root[root] = eid
+        if root in rule_roots:
+            out.ruled.add(eid)
         for s in surfaces:
             k = loose_key(s)
             if s.casefold() == display.casefold() or k == loose_key(display):
@@ -415,24 +487,3 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
     for k in sorted(uf.parent):
         if not k.startswith("key:") and uf.find(k) in entity_of_root:
             out.index[(label, k)] = entity_of_root[uf.find(k)]
-
-
-def resolve_authors(papers: Sequence[Paper], author_key) -> tuple[dict[str, str], dict[str, str], list[Merge]]:
-    """Authors by normalized full name. Returns (key -> node id, node id -> display name, merges)."""
-    forms: dict[str, Counter] = defaultdict(Counter)
-    for p in papers:
-        for a in p.authors:
-            forms[author_key(a.name)][a.name] += 1
-    ids: dict[str, str] = {}
-    names: dict[str, str] = {}
-    merges: list[Merge] = []
-    for key in sorted(forms):
-        counter = forms[key]
-        display = min(counter, key=lambda n: (-counter[n], n))
-        nid = node_id("Author", slug(key))
-        ids[key] = nid
-        names[nid] = display
-        for other in sorted(set(counter) - {display}):
-            merges.append(Merge(kept=nid, merged=other, reason="same author name after normalizing initials, "
-                                                               "spacing and unicode"))
-    return ids, names, merges

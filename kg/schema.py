@@ -72,7 +72,7 @@ EDGE_TYPES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...], dict[s
     "AFFILIATED_WITH": ((("Paper", "Organization"),), (), {}),
     "SUBTOPIC_OF": ((("Technique", "Technique"),), (), {}),
     # A version or product of a known system, kept as its own entity (FlashAttention-2 -> FlashAttention).
-    "VARIANT_OF": ((("System", "System"),), (), {}),
+    "VARIANT_OF": ((("System", "System"), ("Model", "Model")), (), {}),
 }
 
 CITATION_EDGES = ("COMPARES_WITH", "BUILDS_ON", "INTEGRATES_INTO")

@@ -213,6 +213,12 @@ def train(*, gold_dir: Path | None = None, corpus_dir: Path | None = None, out: 
     data = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
     out = Path(out) if out else default_path()
     _write_atomic(out, data)
+    # The corpus's name token counts (author resolution's commonness of a name), beside the weights.
+    from kg.authors import NAME_COUNTS, name_token_counts
+    from kg.ingest.names import author_key
+
+    counts = name_token_counts(gold.all_papers, author_key)
+    _write_atomic(out.parent / NAME_COUNTS, json.dumps(counts, sort_keys=True, separators=(",", ":")) + "\n")
     return TrainReport(papers=len(ids), candidates=len(rows), features=len(tagger.weights), chosen_c=best_c,
                        cv=cv, path=out, sha1=hashlib.sha1(data.encode()).hexdigest(),
                        label_counts=dict(sorted(labels.items())), threshold=best_t, drop=best_d)

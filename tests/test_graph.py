@@ -14,15 +14,15 @@ from kg.explore import path, show, stats, top
 from kg.graph import build_graph, validate
 from kg.graphio import graph_to_data, read_graph, write_graph
 from kg.ingest.names import author_key
-from kg.resolve import AliasRule, load_alias_rules, resolve, resolve_authors
+from kg.authors import resolve_authors
+from kg.resolve import AliasRule, load_alias_rules, resolve
 
 
 def make_graph(ps=None, exs=None, rules=()):
     ps = papers() if ps is None else ps
     exs = extractions() if exs is None else exs
     res = resolve(exs, rules=rules)
-    ids, names, _ = resolve_authors(ps, author_key)
-    G, report = build_graph(ps, profiles(), exs, res, author_key=author_key, author_ids=ids, author_names=names)
+    G, report = build_graph(ps, profiles(), exs, res, author_key=author_key, authors=resolve_authors(ps, author_key))
     return G, res, report
 
 

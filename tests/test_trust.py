@@ -7,7 +7,8 @@ from kg.extract.types import apply_types, load_types
 from kg.graph import build_graph
 from kg.ingest.names import author_key
 from kg.model import AuthorRef, Evidence, Extraction, Mention, Paper, Relation
-from kg.resolve import resolve, resolve_authors
+from kg.authors import resolve_authors
+from kg.resolve import resolve
 
 EV = Evidence("A sentence.", 0, 11)
 
@@ -24,8 +25,7 @@ def paper(pid: str, *authors: str, year: int = 2025) -> Paper:
 
 def graph(papers, extractions):
     res = resolve(extractions, papers=papers)
-    ids, names, _ = resolve_authors(papers, author_key)
-    G, _ = build_graph(papers, [], extractions, res, author_key=author_key, author_ids=ids, author_names=names)
+    G, _ = build_graph(papers, [], extractions, res, author_key=author_key, authors=resolve_authors(papers, author_key))
     return G, res
 
 

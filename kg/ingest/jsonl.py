@@ -4,6 +4,7 @@ optionally followed by profile lines `{"type": "profile", ...}` so a rebuild kee
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from kg.atomic import write_atomic
 from kg.errors import IngestError, KgError
 from kg.ingest.lines import iter_lines
-from kg.ingest.names import normalize_author
+from kg.ingest.names import INNER_CAPITAL_PREFIXES, normalize_author
 from kg.ingest.records import Warn
 from kg.ingest.text import normalize_space
 from kg.model import AuthorRef, Paper, Profile, Skip, Source, paper_id
@@ -31,6 +32,28 @@ def _opt(d: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
         raise _Bad(f"field {key!r} must be {getattr(kind, '__name__', kind)}, not {type(value).__name__}")
     return value
+
+
+# "TedZadouri" -> "Ted Zadouri", but "DavidDeWitt" -> "David DeWitt" (a prefix after a given name is part of
+# the surname; at the start, "DiZhang", it is the given name).
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def rejoin_letters(authors: Any) -> list[str] | None:
+    """The author list of a record written by iterating over one string ("T", "e", "d", ..., ","): the names
+    again, split at the commas and at a capital glued to a lower-case letter. None for a normal list."""
+    if not (isinstance(authors, list) and len(authors) >= 4
+            and all(isinstance(a, str) and len(a) == 1 for a in authors)):
+        return None
+    names = []
+    for part in "".join(authors).split(","):
+        cuts = [m.start() for m in _GLUED.finditer(part)
+                if not any(part[:m.start()].endswith(pre) and part[:m.start() - len(pre)].strip()
+                           for pre in INNER_CAPITAL_PREFIXES)]
+        words = [part[i:j] for i, j in zip([0, *cuts], [*cuts, len(part)])]
+        if part.strip():
+            names.append(" ".join(w.strip() for w in words if w.strip()))
+    return names
 
 
 def paper_from_json(d: Any, source: Source) -> Paper:
@@ -103,6 +126,10 @@ def read_jsonl(path: str) -> Iterator[Paper | Profile | Skip | Warn]:
         except (json.JSONDecodeError, RecursionError) as err:
             yield Skip(source, f"not valid JSON ({getattr(err, 'msg', 'nested too deeply')})")
             continue
+        letters = rejoin_letters(d.get("authors")) if isinstance(d, dict) else None
+        if letters is not None:
+            d = {**d, "authors": letters}
+            yield Warn(source, f"authors were stored one letter per entry; read as {'; '.join(letters)}")
         try:
             if isinstance(d, dict) and d.get("type") == "profile":
                 yield profile_from_json(d)

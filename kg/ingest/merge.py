@@ -85,8 +85,10 @@ def combine(members: Sequence[Paper]) -> Paper:
             extra.append(AuthorRef(name, inferred=True))
 
     def date_rank(p: Paper) -> tuple:
-        known = (p.year is not None) + (p.month is not None) + (p.day is not None)
-        return (-known, p.year or 0, p.month or 0, p.day or 0)
+        # A date with a year beats a fuller one without (`Mar 3` from a trending list must not take the
+        # year away from `2024` or `2024-03-01` of another listing); then the most complete, then the earliest.
+        known = (p.month is not None) + (p.day is not None)
+        return (p.year is None, -known, p.year or 0, p.month or 0, p.day or 0)
 
     dated = min(members, key=date_rank)
     categories = sorted({p.category for p in members if p.category})

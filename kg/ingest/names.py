@@ -18,7 +18,7 @@ _PARTICLES = frozenset(
 )
 _SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 # Capitalised prefixes that legitimately carry an inner capital (McDonald, DeWitt, LeCun, O'Brien).
-_INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "O'", "O’", "D'", "Fitz")
+INNER_CAPITAL_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "O'", "O’", "D'", "Fitz")
 
 
 def normalize_author(name: str) -> str:
@@ -38,6 +38,18 @@ def author_key(name: str) -> str:
     return " ".join("".join(ch if ch.isalnum() or ch == "'" else " " for ch in text).split())
 
 
+# One romanized Korean or Chinese syllable (Hyouk, Joong, Jong, Xiao, Ming): an optional initial, one
+# to three vowels (with a y/w glide), an optional final. English words (Speed, John, Flash) do not fit,
+# which is what lets a compact given name (`HyoukJoong Lee`) be told from a title word glued to a name.
+_SYLLABLE = re.compile(r"(?:[cksz]h|kk|tt|pp|ss|jj|[bcdfghjklmnpqrstwxz])?[yw]?[aeiou]{1,3}(?:ng|[nmklpt])?")
+
+
+def _compact_given(token: str) -> bool:
+    """`HyoukJoong`, `JongHyun`, `XiaoMing`: two capitalised syllables written as one word."""
+    parts = re.fullmatch(r"([A-Z][a-z]+)([A-Z][a-z]+)", token)
+    return bool(parts) and all(_SYLLABLE.fullmatch(p.lower()) for p in parts.groups())
+
+
 def _is_word(token: str) -> bool:
     """`Chen`, `Chien-Yu`, `O'Brien`, `McDonald`, `Müller`."""
     parts = token.split("-")
@@ -52,7 +64,7 @@ def _is_word(token: str) -> bool:
         if not any(
             part.startswith(prefix) and len(part) > len(prefix) + 1 and part[len(prefix)].isupper()
             and all(ch.islower() for ch in part[len(prefix) + 1 :])
-            for prefix in _INNER_CAPITAL_PREFIXES
+            for prefix in INNER_CAPITAL_PREFIXES
         ):
             return False
     return len(token) >= 2 or token.isupper()
@@ -81,4 +93,4 @@ def name_shape(name: str) -> bool:
         return False
     if tokens[0] in _PARTICLES:
         return False
-    return all(_is_word(t) or _is_initial(t) or t in _PARTICLES for t in tokens[:-1])
+    return all(_is_word(t) or _is_initial(t) or t in _PARTICLES or _compact_given(t) for t in tokens[:-1])

@@ -1,7 +1,8 @@
 """The `kg` command line: a thin typer layer over the library.
 
-The only module that prints or exits. Each command calls one public library function of the same
-name and renders what it returns; a `KgError` becomes `Error: <message>` on stderr and exit code 1.
+The only package that prints or exits (this module and the command modules beside it). Each command
+calls one public library function of the same name and renders what it returns; a `KgError` becomes
+`Error: <message>` on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -163,107 +164,6 @@ def extract_cmd(
                f"({n_intro} systems introduced, {n_rel} relations)")
 
 
-@app.command("eval")
-@handles_errors
-def eval_cmd(
-    gold: Path = typer.Argument(..., help="Gold file (JSON Lines, see tests/gold/GUIDELINE.md), or the corpus "
-                                "gold directory tests/gold/corpus."),
-    pred: Path | None = typer.Argument(None, help="Predictions from `kg extract -o`; default: extract the "
-                                       "gold papers from the seed files the gold file names."),
-    split: str | None = typer.Option(None, "--split", help="Score only dev or heldout papers (a gold file), "
-                                     "or test, train or all (the corpus gold; default test)."),
-    corpus: Path | None = typer.Option(None, "--corpus", envvar="KG_CORPUS",
-                                       help="Folder of the corpus files [default: ../shared/corpus]."),
-    model: str = typer.Option("learned,rules", "--model", help="Corpus gold: the taggers to score, "
-                              "comma-separated (learned, rules, or a weights file)."),
-    seeds: Path | None = typer.Option(None, "--seeds", envvar="KG_SEEDS",
-                                      help="Folder of the seed files (default ../shared/seeds)."),
-    errors: bool = typer.Option(False, "--errors", help="Also list what each paper missed or added."),
-) -> None:
-    """Precision, recall and F1 of extraction per field against a gold file or the corpus gold."""
-    from kg.evaluate import evaluate
-
-    if gold.is_dir():
-        _eval_corpus(gold, corpus, split or "test", [m for m in model.split(",") if m])
-        return
-
-    report = evaluate(gold, pred, split=split, seeds=seeds)
-    typer.echo(f"{report.papers} papers" + (f" ({report.split})" if report.split else ""))
-    typer.echo(table(report.rows(), ["field", "P", "R", "F1", "support"]))
-    if report.missing:
-        typer.echo(f"{len(report.missing)} gold papers had no prediction: {', '.join(report.missing)}")
-    if errors:
-        for e in report.errors:
-            typer.echo(f"{e.id} {e.title or ''}")
-            for f, names in e.missed.items():
-                typer.echo(f"  missed {f}: {'; '.join(names)}")
-            for f, names in e.extra.items():
-                typer.echo(f"  extra  {f}: {'; '.join(names)}")
-
-
-@app.command("train")
-@handles_errors
-def train_cmd(
-    gold: Path | None = typer.Option(None, "--gold", help="Corpus gold directory [default: tests/gold/corpus]."),
-    corpus: Path | None = typer.Option(None, "--corpus", envvar="KG_CORPUS",
-                                       help="Folder of the corpus files [default: ../shared/corpus]."),
-    out: Path | None = typer.Option(None, "-o", "--out", help="Weights file [default: kg/data/tagger.json]."),
-    select: bool = typer.Option(True, "--select/--no-select", help="Choose the regularisation by 5-fold "
-                                "cross-validation on the train split (off: refit with the shipped choice)."),
-    check: bool = typer.Option(False, "--check", help="Refit into a temporary file and fail unless it equals "
-                               "the shipped weights byte for byte."),
-) -> None:
-    """Fit the learned tagger on the corpus gold's train split (deterministic: same data, same bytes)."""
-    import tempfile
-
-    from kg.extract.learned import default_path
-    from kg.train import DROPS, GRID, THRESHOLDS, shipped_choice, train
-
-    c, t, d, per_class = shipped_choice()
-    refit = not select or check
-    grid, thresholds, drops = ((c,), (t,), (d,)) if refit else (GRID, THRESHOLDS, DROPS)
-    target = out or default_path()
-    with tempfile.TemporaryDirectory() as tmp:
-        dest = Path(tmp) / "tagger.json" if check else target
-        report = train(gold_dir=gold, corpus_dir=corpus, out=dest, grid=grid, thresholds=thresholds, drops=drops,
-                       fixed_drops=per_class if refit else None,
-                       progress=lambda msg: typer.echo(msg, err=True))
-        if report.cv:
-            names = list(next(iter(report.cv.values())))
-            typer.echo(f"cross-validation on {report.papers} train papers ({len(names)} fields, mean F1 of 5 folds)")
-            typer.echo(table([{"model": m, **{f: f"{v:.3f}" for f, v in s.items()}} for m, s in report.cv.items()],
-                             ["model", *names]))
-        typer.echo(f"fitted C={report.chosen_c}, add below none {report.threshold}, drop from none "
-                   f"{report.drop}, on {report.papers} papers, {report.candidates} candidates "
-                   f"({', '.join(f'{k} {v}' for k, v in report.label_counts.items())}), {report.features} features")
-        if check:
-            same = dest.read_bytes() == target.read_bytes() if target.exists() else False
-            if not same:
-                raise KgError(f"kg train --check: the refit differs from {target}")
-            typer.echo(f"identical to {target} (sha1 {report.sha1[:12]})")
-        else:
-            typer.echo(f"wrote {report.path} (sha1 {report.sha1[:12]})")
-
-
-def _eval_corpus(gold: Path, corpus: Path | None, split: str, taggers: list[str]) -> None:
-    from kg.evaluate import evaluate_corpus
-
-    ev = evaluate_corpus(gold, corpus, split=split, taggers=taggers)
-    first = next(iter(ev.reports.values()))
-    pairs = ev.agreement.papers if ev.agreement else 0
-    typer.echo(f"{first.papers} papers ({split}); F1 with 95% bootstrap intervals; agreement: F1 of two "
-               f"annotators on {pairs} doubly annotated papers")
-    rows = []
-    for s in first.scores:
-        row: dict[str, Any] = {"field": s.field, "support": s.support}
-        for t, rep in ev.reports.items():
-            lo, hi = ev.intervals[t][s.field]
-            row[t] = f"{rep.score(s.field).f1:.3f} [{lo:.2f}-{hi:.2f}]"
-        row["agreement"] = f"{ev.agreement.score(s.field).f1:.3f}" if ev.agreement else "-"
-        rows.append(row)
-    typer.echo(table(rows, ["field", *ev.reports, "agreement", "support"]))
-
-
 # [graph]
 
 GraphOption = typer.Option(
@@ -284,7 +184,10 @@ def _load(graph: Path | None):
 def build_cmd(
     paths: list[Path] = typer.Argument(..., help="Listing files or folders."),
     out: Path = typer.Option(Path("kg-out"), "--out", "-o", help="Build directory (graph.json and records)."),
-    aliases: Path | None = typer.Option(None, "--aliases", help="Alias rules (JSONL) forcing or forbidding merges."),
+    aliases: Path | None = typer.Option(None, "--aliases", help="Alias rules (JSONL) forcing or forbidding merges, "
+                                        "instead of kg/data/aliases.jsonl."),
+    decisions: list[Path] = typer.Option([], "--decisions", help="More rules in the same shape, applied after the "
+                                         "directory's merges.jsonl (repeatable)."),
     explain_merges: bool = typer.Option(False, "--explain-merges", help="List every merge and its reason."),
     model: str = typer.Option("learned", "--model", help="learned, rules, a weights file, or an installed "
                               "spaCy pipeline (see `kg extract --help`)."),
@@ -295,7 +198,7 @@ def build_cmd(
     """Build the graph (ingest -> extract -> resolve -> graph) into --out; run again with more files to extend it."""
     from kg.pipeline import build
 
-    result = build(paths, out=out, aliases=aliases, model=model, n_process=processes, format=format,
+    result = build(paths, out=out, aliases=aliases, decisions=decisions, model=model, n_process=processes, format=format,
                    strict=strict, progress=_render_progress())
     from kg.ingest import summary_lines
 
@@ -559,6 +462,9 @@ def export_cmd(
     typer.echo(f"wrote {where}: {format}, {result.nodes} nodes, {result.edges} edges")
 
 
+
+# Commands in their own modules register themselves on `app` when imported (after everything above exists).
+from kg.cli import evaluation, review  # noqa: E402,F401
 
 def main() -> None:
     app()
