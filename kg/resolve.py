@@ -312,6 +312,20 @@ def _cased_names(items: list[tuple[str, Mention]]) -> dict[str, str | None]:
                            if loose_key(a) in key_of and loose_key(a) != loose_key(m.name)), None)
             if family is not None:
                 out[m.name] = family
+    # An introduced name matches other papers only in its own casing where one of the two is an acronym in
+    # capitals and the other is not: `SMART` elsewhere is not SMaRT, the system one paper introduces (while
+    # `Bagpipe's` in another paper is BagPipe).
+    intro_forms: dict[str, set[str]] = defaultdict(set)
+    for _, m in items:
+        if m.introduced and not m.key:
+            for f in (m.name, *m.aliases):
+                intro_forms[loose_key(f)].add(f.strip())
+    for _, m in items:
+        forms = intro_forms.get(loose_key(m.name))
+        if not m.introduced and not m.key and forms and m.name.strip() not in forms \
+                and _surface(m.text).strip() not in forms \
+                and all(m.name.strip().isupper() != f.isupper() for f in forms):
+            out.setdefault(m.name.strip(), None)
     return out
 
 

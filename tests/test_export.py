@@ -402,3 +402,18 @@ def test_zhihao_jia_neighbourhood_loads_into_neo4j(seed_graph, request: pytest.F
     H = export(seed_graph, tmp_path / "z.json", format="json", selection=Selection(center=("Zhihao Jia",)))
     check_cypher_in_neo4j(db, H.selected.graph, tmp_path)
     check_csv_in_neo4j(db, H.selected.graph, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_control_characters_in_a_listing_never_reach_the_xml(tmp_path: Path, fmt: str) -> None:
+    src = tmp_path / "cc.jsonl"
+    src.write_text(json.dumps({"title": "Zorb\u001b[31m: Fast\u0007 Things\u0000", "authors": ["Ann\u0000 Lee"],
+                               "abstract": "We present Zorb\u001b, a system. Zorb beats vLLM by 2x."}) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(src), "--out", str(out), "--model", "rules"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["export", "-g", str(out), "-o", str(tmp_path / f"g.{fmt}"), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    R = READERS[fmt](tmp_path / f"g.{fmt}")
+    names = sorted(d["name"] for _, d in R.nodes(data=True) if d["type"] in ("Paper", "Author"))
+    assert names == ["Ann Lee", "Zorb: Fast Things"]

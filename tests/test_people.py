@@ -161,3 +161,15 @@ def test_a_rare_name_or_a_small_build_stays_one_person():
     small = resolve_people(ps, author_key, name_counts=COMMON)
     assert [r["reason"] for r in small.report if r["name"] == "Wei Lin"] == [
         "a build of fewer than 100 papers (one person unless a decision splits it)"]
+
+
+def test_an_introduced_name_is_not_an_acronym_written_in_capitals_elsewhere():
+    ps = [paper("p1", "Ann Lee"), paper("p2", "Bo Chen"), paper("p3", "Cy Dee")]
+    exs = [Extraction(id="p1", title="T", systems_introduced=(sysm("SMaRT", introduced=True),)),
+           Extraction(id="p2", title="T", systems_mentioned=(sysm("SMART"),)),
+           Extraction(id="p3", title="T", systems_mentioned=(sysm("SMaRT"),))]
+    res = resolve(exs, papers=ps)
+    assert res.entity_id("System", "SMaRT") != res.entity_id("System", "SMART")
+    G, _ = build_graph(ps, [], exs, res, author_key=author_key, authors=resolve_authors(ps, author_key))
+    assert sorted((u, k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True) if k in ("INTRODUCES", "MENTIONS")) == [
+        ("paper:p1", "INTRODUCES", "SMaRT"), ("paper:p2", "MENTIONS", "SMART"), ("paper:p3", "MENTIONS", "SMaRT")]

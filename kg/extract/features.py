@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
 
 from kg.extract.candidates import Candidate
 from kg.extract.gazetteer import Gazetteer
@@ -27,6 +28,7 @@ _KINDS = ("system", "model", "hardware", "dataset", "technique")
 _CONTEXT_OCC = 3
 
 
+@lru_cache(maxsize=65536)  # names and words repeat across abstracts; the shape is a pure function of them
 def shape(w: str) -> str:
     """`vLLM` -> `xX`, `A100` -> `Xd`, `Megatron-LM` -> `Xx-X`: character classes, repeats collapsed."""
     out: list[str] = []
@@ -78,32 +80,21 @@ class Context:
         return out
 
 
-def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: str,
-             lexicon: dict[str, str] | None = None) -> list[str]:
-    """The indicator features of one candidate (sorted, no duplicates)."""
-    s = c.surface
+def _surface_features(gaz: Gazetteer, s: str) -> frozenset[str]:
+    """The features of the written form alone (shape, vocabulary hits, digits...): names repeat across
+    abstracts, so they are computed once per gazetteer and form."""
+    cache: dict[str, frozenset[str]] = gaz.__dict__.setdefault("_surface_features", {})
+    hit = cache.get(s)
+    if hit is not None:
+        return hit
     toks = s.split()
-    f = {"bias", f"shape={shape(s)}", f"ntok={min(len(toks), 4)}", f"origin={c.origin}",
-         f"w={s.casefold()}", f"head={toks[-1].casefold()}" if toks else "head=", }
+    f = {"bias", f"shape={shape(s)}", f"ntok={min(len(toks), 4)}",
+         f"w={s.casefold()}", f"head={toks[-1].casefold()}" if toks else "head="}
     if len(toks) > 1:
         f.add(f"first={toks[0].casefold()}")
-    sh3 = shape(s)[:3]
-    if not c.rule_fields:
-        f.add("rule=none")
-        f.add(f"rule=none|{sh3}")
-    for r in c.rule_fields:
-        f.add(f"rule={r}")
-        f.add(f"rule={r}|{sh3}")
     for kind in _KINDS:
         if gaz.lookup(kind, s):
             f.add(f"gaz={kind}")
-            for r in c.rule_fields:
-                f.add(f"gaz={kind}|rule={r}")
-    if lexicon:
-        lex = lexicon.get(c.key)
-        if lex is not None:
-            f.add(f"lex={lex}")
-            f.add(f"lex={lex}|{shape(s)[:3]}")
     if gaz.is_generic(s):
         f.add("generic")
     if any(ch.isdigit() for ch in s):
@@ -122,6 +113,33 @@ def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: 
         f.add("version")
     if len(s) <= 3:
         f.add("short")
+    if len(cache) > 200_000:  # bounded: a long run over new names does not grow without end
+        cache.clear()
+    out = cache[s] = frozenset(f)
+    return out
+
+
+def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: str,
+             lexicon: dict[str, str] | None = None) -> list[str]:
+    """The indicator features of one candidate (sorted, no duplicates)."""
+    s = c.surface
+    sh3 = shape(s)[:3]
+    f = set(_surface_features(gaz, s))
+    f.add(f"origin={c.origin}")
+    if not c.rule_fields:
+        f.add("rule=none")
+        f.add(f"rule=none|{sh3}")
+    for r in c.rule_fields:
+        f.add(f"rule={r}")
+        f.add(f"rule={r}|{sh3}")
+        for kind in _KINDS:
+            if f"gaz={kind}" in f:
+                f.add(f"gaz={kind}|rule={r}")
+    if lexicon:
+        lex = lexicon.get(c.key)
+        if lex is not None:
+            f.add(f"lex={lex}")
+            f.add(f"lex={lex}|{sh3}")
     n = len(c.occ)
     f.add(f"count={min(n, 3)}")
     fields = {fld for fld, _, _ in c.occ}

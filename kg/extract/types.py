@@ -9,6 +9,7 @@ over any model: a user who disagrees edits the file (or gives `data_dir`) instea
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 
@@ -18,24 +19,40 @@ from kg.model import Extraction, Mention
 _FROM = ("systems_introduced", "systems_mentioned", "datasets")
 
 
+class TypeTable(dict):
+    """norm(name) -> type, and the `pattern` rows (a regular expression over the whole name as written)."""
+
+    patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+    def of(self, m: Mention, *, patterns: bool = True) -> str | None:
+        typ = self.get(norm(m.name)) or self.get(norm(m.text))
+        if typ is None and patterns:
+            typ = next((t for rx, t in self.patterns if rx.fullmatch(m.name.strip())), None)
+        return typ
+
+
 @lru_cache(maxsize=4)
-def load_types(path: str | None = None) -> dict[str, str]:
-    """norm(name) -> type."""
-    return {norm(r["name"]): r["type"] for r in read_jsonl(path or data_path("types.jsonl"))}
+def load_types(path: str | None = None) -> TypeTable:
+    rows = read_jsonl(path or data_path("types.jsonl"))
+    table = TypeTable({norm(r["name"]): r["type"] for r in rows if "name" in r})
+    table.patterns = tuple((re.compile(r["pattern"]), r["type"]) for r in rows if "pattern" in r)
+    return table
 
 
 # Types that name another field of the extraction: the mention moves there (`KNL` is hardware).
 MOVE = {"benchmark": "benchmarks", "hardware": "hardware", "model": "models"}
 
 
-def apply_types(ex: Extraction, table: dict[str, str]) -> Extraction:
+def apply_types(ex: Extraction, table: dict[str, str]) -> Extraction:  # a TypeTable, or a plain dict
     moved: dict[str, list[Mention]] = {f: [] for f in MOVE.values()}
     dropped: set[str] = set()
     changes: dict[str, tuple[Mention, ...]] = {}
     for fld in _FROM:
         kept = []
         for m in getattr(ex, fld):
-            typ = table.get(norm(m.name)) or table.get(norm(m.text))
+            # A pattern moves systems only: a dataset named `LongBench` is the annotators' dataset.
+            typ = (table.of(m, patterns=fld != "datasets") if isinstance(table, TypeTable)
+                   else table.get(norm(m.name)) or table.get(norm(m.text)))
             if typ is None or (fld == "datasets" and typ != "benchmark"):
                 kept.append(m)
                 continue

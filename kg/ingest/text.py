@@ -48,8 +48,14 @@ _MATH_RE = re.compile(r"\$([^$]{1,300}?)\$")
 _WS_RE = re.compile(r"\s+")
 
 
+# Terminal escape sequences (`ESC[31m`) and every other control character but whitespace: they make
+# GraphML/GEXF invalid XML, break the embedded engine's loader and reach a reader's terminal raw.
+_CONTROL_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def normalize_space(text: str) -> str:
-    return _WS_RE.sub(" ", text).strip()
+    """Whitespace collapsed, and control characters and terminal escapes removed."""
+    return _WS_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
 
 
 def _accent(match: re.Match[str]) -> str:
