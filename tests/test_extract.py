@@ -247,7 +247,7 @@ def relations_of(nlp, text: str, title: str | None = None) -> list[tuple]:
      [("Zorblat", "compares_with", "ZeRO-Infinity", None)]),
     ("We present Zorblat, an offloader. Zorblat beats vLLM by 2x while Orca stays close.",
      [("Zorblat", "compares_with", "vLLM", "2x")]),
-    ("We present Zorblat, a benchmark evolving from ToolBench.", [("Zorblat", "builds_on", "ToolBench", None)]),
+    ("We present Zorblat, a suite evolving from ToolForge.", [("Zorblat", "builds_on", "ToolForge", None)]),
     # The paper's own "X-based" work builds on X; someone else's does not.
     ("We present Zorblat, a tuner with a novel Ray-based implementation.", [("Zorblat", "builds_on", "Ray", None)]),
     ("We present Zorblat, a tuner. Existing Ray-based tuners are slow.", []),
