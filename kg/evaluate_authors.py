@@ -128,8 +128,8 @@ def evaluate_authors(gold_dir: Path | None = None, shared: Path | None = None) -
     files = [*sorted((shared / "seeds").glob("*.txt")), shared / "corpus" / "mlsys.jsonl",
              shared / "corpus" / "sysconf-2017.jsonl"]
     missing = [str(f) for f in files[-2:] if not f.is_file()]
-    if missing or not files[:-2]:
-        raise EvalError(f"{missing[0] if missing else shared / 'seeds'} is missing: give --shared DIR")
+    if missing:
+        raise EvalError(f"{missing[0]} is missing: give --corpus DIR (the labels name corpus and seed papers)")
     papers = ingest([str(f) for f in files]).papers
     res = resolve_authors(papers, author_key)
     gold = {k: r["people"] for k, r in labels[PRIMARY].items()}

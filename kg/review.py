@@ -29,6 +29,19 @@ def _deletions(key: str) -> set[str]:
     return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """One letter dropped, added or changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i in range(len(short)) if short[i] != long_[i]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
 def near_misses(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """Entities of one type whose names are one letter apart (a dropped, added, changed or swapped letter):
     not merged, because a spelling alone is no evidence, but listed for a reader to judge."""
@@ -50,7 +63,7 @@ def near_misses(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
             ordered = sorted(nodes)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
-                    if names[a] != names[b] and not any(c.isdigit() for c in names[a] + names[b]):
+                    if _one_edit(names[a], names[b]) and not any(c.isdigit() for c in names[a] + names[b]):
                         pairs.add((a, b))
         for a, b in sorted(pairs):
             rows.append({"kind": "near miss", "label": label, "kept": a, "name": G.nodes[a]["name"], "merged": b,

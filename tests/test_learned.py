@@ -210,3 +210,16 @@ def test_kg_train_reproduces_the_shipped_weights():
     result = CliRunner().invoke(app, ["train", "--check"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("identical to ")
+
+
+def test_graph_quality_checks_node_types_against_the_annotations(corpus_gold):
+    gold, corpus = corpus_gold
+    result = CliRunner().invoke(app, ["eval", str(gold), "--corpus", str(corpus), "--quality", "--model", "rules"])
+    assert result.exit_code == 0, result.output
+    # Four of the seven annotated names are found, each on a node of the annotated type.
+    assert result.stdout == (
+        "graph of the whole corpus; 4 mentions of 2 annotated test papers on 4 nodes checked against the "
+        "annotations\n"
+        "wrong type: 0 mentions (0.0%)\n"
+        "names the annotators wrote apart on one node: 0 nodes (0.0%)\n"
+        "one annotated name on several nodes: 0\n")

@@ -105,3 +105,16 @@ def test_a_decision_reaches_neo4j_on_the_next_sync(built, neo4j_server, neo4j_dr
     assert [(r["a"], r["d"]) for r in rec] == [
         (["Zorb-S"], [f"join-1 ({out / 'merges.jsonl'}:1): joined: Zorb + Zorb-S"])]
     assert neo4j_driver.execute_query("MATCH (s:System {name: 'Zorb-S'}) RETURN count(s) AS c").records[0]["c"] == 0
+
+
+def test_a_typo_is_kept_apart_and_listed_as_a_near_miss():
+    import networkx as nx
+
+    from kg.review import near_misses
+
+    G = nx.MultiDiGraph()
+    for nid, name in (("system:huggingface", "HuggingFace"), ("system:hugginface", "HugginFace"),
+                      ("system:actquant", "ActQuant"), ("system:arcquant", "ARCQuant"), ("system:arc", "ARC"),
+                      ("system:arm", "ARM")):
+        G.add_node(nid, type="System", name=name)
+    assert [(r["name"], r["other"]) for r in near_misses(G)] == [("HugginFace", "HuggingFace")]
