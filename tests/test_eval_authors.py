@@ -37,12 +37,12 @@ def test_the_author_table_scores_pairs_and_names_against_the_labels(tmp_path):
     assert result.exit_code == 0, result.output
     # Three papers: kg keeps them on one node (a build this small never splits a name by topic).
     assert result.stdout == (
-        "1 labelled names, 2 people (1 names are two or more people); pairs of one name's papers\n"
-        "resolution                 precision  recall  wrong merges  missed merges  names merged wrongly  names split wrongly\n"
-        "-------------------------  ---------  ------  ------------  -------------  --------------------  -------------------\n"
-        "kg                         0.333      1.000   2             0              1                     0\n"
-        "one node per name          0.333      1.000   2             0              1                     0\n"
-        "second labeller (1 names)  0.333      1.000   2             0              1                     0\n"
+        "1 labelled names (h1), 2 people (1 names are two or more people); pairs of one name's papers\n"
+        "resolution             precision  recall  wrong merges  missed merges  names merged wrongly  names split wrongly\n"
+        "---------------------  ---------  ------  ------------  -------------  --------------------  -------------------\n"
+        "kg                     0.333      1.000   2             0              1                     0\n"
+        "one node per name      0.333      1.000   2             0              1                     0\n"
+        "labeller h2 (1 names)  0.333      1.000   2             0              1                     0\n"
         "merged wrongly: wei lin\n")
     bad = gold / "h1.jsonl"
     bad.write_text('{"key": "wei lin", "people": []}\n')

@@ -34,7 +34,7 @@ def eval_cmd(
     and recall of author merges against the labelled same-name authors (tests/gold/authors)."""
     from kg.evaluate import evaluate
 
-    if gold.is_dir() and (gold / "h1.jsonl").is_file():
+    if gold.is_dir() and not (gold / "sample.json").exists() and any(gold.glob("h*.jsonl")):
         _eval_authors(gold, corpus.parent if corpus else None, as_json)
         return
     if gold.is_dir():
@@ -133,14 +133,13 @@ def _eval_authors(gold: Path, shared: Path | None, as_json: bool) -> None:
     if as_json:
         echo_json(ev.to_dict())
         return
-    typer.echo(f"{ev.names} labelled names, {ev.people} people ({ev.homonym_names} names are two or more people); "
-               "pairs of one name's papers")
+    typer.echo(f"{ev.names} labelled names ({ev.primary}), {ev.people} people ({ev.homonym_names} names are two or "
+               "more people); pairs of one name's papers")
     rows = [{"resolution": k, "precision": f"{s.precision:.3f}", "recall": f"{s.recall:.3f}",
              "wrong merges": s.fp, "missed merges": s.fn, "names merged wrongly": len(s.false_merge_names),
              "names split wrongly": len(s.false_split_names)} for k, s in ev.scores.items()]
-    if ev.agreement:
-        a = ev.agreement
-        rows.append({"resolution": f"second labeller ({ev.agreement_names} names)", "precision": f"{a.precision:.3f}",
+    for who, a in ev.agreement.items():
+        rows.append({"resolution": f"labeller {who} ({ev.agreement_names[who]} names)", "precision": f"{a.precision:.3f}",
                      "recall": f"{a.recall:.3f}", "wrong merges": a.fp, "missed merges": a.fn,
                      "names merged wrongly": len(a.false_merge_names), "names split wrongly": len(a.false_split_names)})
     typer.echo(table(rows))
