@@ -102,3 +102,14 @@ def test_a_foundation_prefix_names_the_same_system_a_company_prefix_does_not():
                                                              sys_("PyTorch FSDP"), sys_("PyTorch")))]
     G, _ = graph(papers, exs)
     assert systems_of(G, "p1", "MENTIONS") == ["system:pytorch", "system:pytorch-fsdp", "system:yarn"]
+
+
+def test_a_type_row_may_be_a_pattern_that_moves_systems_only(tmp_path):
+    path = tmp_path / "types.jsonl"
+    path.write_text('{"id": "benchmark:bench", "pattern": "[A-Z]\\\\w*Bench", "type": "benchmark"}\n')
+    ex = Extraction(id="p", title="T", systems_mentioned=(sys_("ZorbBench"), sys_("Zorb")),
+                    datasets=(Mention(name="LongBench", text="LongBench", kind="dataset", evidence=EV),))
+    out = apply_types(ex, load_types(str(path)))
+    assert [m.name for m in out.systems_mentioned] == ["Zorb"]
+    assert [m.name for m in out.benchmarks] == ["ZorbBench"]
+    assert [m.name for m in out.datasets] == ["LongBench"]
