@@ -50,7 +50,7 @@ def test_every_type_row_has_a_stable_id_and_a_known_type():
     rows = read_jsonl(data_path("types.jsonl"))
     assert len({r["id"] for r in rows}) == len(rows)
     assert {r["type"] for r in rows} == {"benchmark", "concept", "protocol", "language", "format", "isa",
-                                         "technique", "service", "hardware", "organization"}
+                                         "technique", "service", "hardware", "model", "organization"}
     assert all(r["id"].startswith(r["type"] + ":") for r in rows)
 
 
