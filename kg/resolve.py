@@ -330,7 +330,7 @@ def _cased_names(items: list[tuple[str, Mention]]) -> dict[str, str | None]:
 
 
 # What may follow a family's name in a version or size of it: `-2`, ` v2`, ` 3.0`, `-30B`, `o`, `-Large`.
-_VERSION_TAIL = re.compile(r"[-\s]?[A-Za-z0-9][\w.\- ]{0,14}")
+_VERSION_TAIL = re.compile(r"[-\s.]?[A-Za-z0-9][\w.\- ]{0,14}")
 _SIZE_WORDS = frozenset("large base small mini tiny medium xl xxl turbo pro ultra max lite instruct chat".split())
 
 
