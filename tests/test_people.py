@@ -173,3 +173,22 @@ def test_an_introduced_name_is_not_an_acronym_written_in_capitals_elsewhere():
     G, _ = build_graph(ps, [], exs, res, author_key=author_key, authors=resolve_authors(ps, author_key))
     assert sorted((u, k, G.nodes[v]["name"]) for u, v, k in G.edges(keys=True) if k in ("INTRODUCES", "MENTIONS")) == [
         ("paper:p1", "INTRODUCES", "SMaRT"), ("paper:p2", "MENTIONS", "SMART"), ("paper:p3", "MENTIONS", "SMaRT")]
+
+
+def test_a_capitalised_word_elsewhere_is_not_the_system_one_paper_introduces():
+    # One paper introduces DATA (cut from "DATA CIVILIZER"); other papers' sentence-initial "Data" is a word.
+    ps = [paper("p1", "Ann Lee"), paper("p2", "Bo Chen")]
+    exs = [Extraction(id="p1", title="T", systems_introduced=(sysm("DATA", introduced=True),)),
+           Extraction(id="p2", title="T", systems_mentioned=(sysm("Data"),))]
+    res = resolve(exs, papers=ps)
+    assert res.entity_id("System", "DATA") != res.entity_id("System", "Data")
+
+
+def test_no_technique_is_matched_by_a_generic_word():
+    from kg.extract.gazetteer import data_path, read_jsonl
+
+    generic = {"data", "tensor", "pipeline", "model", "memory", "cache", "graph", "kernel", "training",
+               "inference", "parallel", "parallelism", "attention", "network", "scheduling", "batching"}
+    hits = [(r["id"], form) for r in read_jsonl(data_path("techniques.jsonl")) if r.get("match") is not False
+            for form in (r["name"], *r.get("aliases", []), *r.get("acronyms", [])) if form.casefold() in generic]
+    assert hits == []
