@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import ExtractError
-from kg.extract.rules import GAZ, GAZ_CI, MODEL, TokenClasses, first_part
+from kg.extract.tokens import GAZ, GAZ_CI, MODEL, TokenClasses, first_part
 
 KIND_FILES = {"system": "systems.jsonl", "model": "models.jsonl", "hardware": "hardware.jsonl",
               "dataset": "datasets.jsonl", "technique": "techniques.jsonl"}
