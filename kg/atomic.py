@@ -23,6 +23,12 @@ def write_atomic(path: str | Path, chunks: Iterable[str], *, encoding: str = "ut
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        # mkdir's "File exists" would read as if `path` itself were in the way.
+        raise KgError(f"{path}: cannot write ({path.parent} is not a directory)") from None
+    except OSError as err:
+        raise KgError(f"{path}: cannot write ({err.strerror or err})") from None
+    try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
         raise KgError(f"{path}: cannot write ({err.strerror or err})") from None

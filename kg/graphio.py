@@ -57,8 +57,9 @@ def _then_newline(chunks):
     yield "\n"
 
 
-def read_graph(path: str | Path) -> nx.MultiDiGraph:
-    """Load a graph file; a missing, unreadable or empty graph is a `GraphError` naming the path."""
+def read_graph_data(path: str | Path) -> dict[str, Any]:
+    """The graph file as its JSON object (nodes and edges as dicts), checked to be a non-empty kg graph:
+    for readers that do not need a networkx graph (the embedded engine's loader)."""
     path = Path(path)
     if not path.exists():
         raise GraphError(f"no graph at {path}: run `kg build PATH...` first, or point --graph/KG_GRAPH at one")
@@ -66,7 +67,13 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise GraphError(f"cannot read graph file {path}: {err}") from None
-    G = data_to_graph(data, where=str(path))
-    if G.number_of_nodes() == 0:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise GraphError(f"{path} is not a kg graph file (expected a JSON object with format {FORMAT!r})")
+    if not data.get("nodes"):
         raise GraphError(f"the graph at {path} is empty: build it from listings that contain papers")
-    return G
+    return data
+
+
+def read_graph(path: str | Path) -> nx.MultiDiGraph:
+    """Load a graph file; a missing, unreadable or empty graph is a `GraphError` naming the path."""
+    return data_to_graph(read_graph_data(path), where=str(path))

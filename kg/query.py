@@ -32,6 +32,7 @@ class Param:
     type: str | None = None
     default: Any = None
     has_default: bool = False
+    note: str | None = None  # what the header says beyond type and default (`e.g. "LoRA"`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +89,15 @@ def _parse_params(line: str, where: str) -> tuple[Param, ...]:
             raise QueryError(f"{where}: cannot read parameter {part.strip()!r}; "
                              "write `name (type, default X)`")
         name, inside = m.group(1), m.group(2) or ""
-        ptype, default, has_default = None, None, False
+        ptype, default, has_default, notes = None, None, False, []
         for item in (i.strip() for i in inside.split(",") if i.strip()):
             if item.startswith("default "):
                 default, has_default = parse_value(item[len("default "):].strip()), True
-            else:
+            elif ptype is None:
                 ptype = item
-        params.append(Param(name, ptype, default, has_default))
+            else:
+                notes.append(item)
+        params.append(Param(name, ptype, default, has_default, ", ".join(notes) or None))
     return tuple(params)
 
 

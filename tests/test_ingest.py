@@ -357,7 +357,9 @@ def test_cli_summary_on_examples(tmp_path, monkeypatch):
     out = tmp_path / "papers.jsonl"
     res = CliRunner().invoke(app, ["ingest", "examples", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert res.output == EXAMPLES_SUMMARY + f"wrote 13 papers to {out}\n"
+    assert res.stdout == EXAMPLES_SUMMARY + f"wrote 13 papers to {out}\n"
+    # Progress counts files, and the records read from them (before duplicates are merged).
+    assert res.stderr == "ingest: 8/8 files, 25 records\n"
     assert len(out.read_text(encoding="utf-8").splitlines()) == 14
 
 

@@ -24,6 +24,7 @@ FORBIDDEN = {
     "kg/resolve.py": ("kg.graph", "kg.sinks", "kg.cli", "kg.pipeline", "spacy", "networkx"),
     "kg/authors.py": ("kg.graph", "kg.sinks", "kg.cli", "kg.pipeline", "kg.extract", "spacy", "networkx"),
     "kg/graph.py": ("kg.ingest", "kg.extract", "kg.sinks", "kg.cli", "kg.pipeline", "spacy"),
+    "kg/analysis": ("kg.ingest", "kg.extract", "kg.sinks", "kg.cli", "kg.pipeline", "spacy"),
     "kg/sinks": ("kg.ingest", "kg.extract", "kg.cli", "kg.pipeline"),
 }
 

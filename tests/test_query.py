@@ -7,6 +7,7 @@ names include quotes, backslashes, braces, Cypher keywords and non-ASCII text.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import networkx as nx
@@ -310,3 +311,27 @@ def test_cli_query_errors_are_one_line(graph_file):
                                  str(graph_file)])
     assert result.exit_code == 1
     assert result.stderr == "Error: choose one of --json and --csv\n"
+
+
+def test_a_query_that_never_reads_abstracts_or_evidence_is_served_without_loading_them(graph_file):
+    papers = sum(1 for _, d in sample_graph().nodes(data=True) if d["type"] == "Paper")
+    assert query("MATCH (p:Paper) RETURN count(p) AS n", graph=graph_file).rows == ((papers,),)
+    variants = lambda: sorted(p.name.split(".")[-2] for p in graph_file.parent.glob(".graph.json.*.lbug"))  # noqa: E731
+    assert variants() == ["no-abstract-evidence"]
+    abstract = sample_graph().nodes["paper:2305.00004"]["abstract"]
+    res = query("MATCH (p:Paper {id: 'paper:2305.00004'}) RETURN p.abstract AS a", graph=graph_file)
+    assert res.rows == ((abstract,),)
+    assert variants() == ["no-abstract-evidence", "no-evidence"]
+    res = query("MATCH ()-[r:COMPARES_WITH]->() WHERE r.factor = '12x' RETURN r.evidence AS e", graph=graph_file)
+    assert res.rows and all(e for (e,) in res.rows)
+    assert variants() == ["no-abstract", "no-abstract-evidence", "no-evidence"]
+    # A loading folder a killed query left behind an hour ago is cleared by the next load.
+    stale = graph_file.parent / ".graph.json.x1.loading"
+    stale.mkdir()
+    os.utime(stale, (0, 0))
+    write_graph(sample_graph(), graph_file.parent / "graph.json")
+    G = sample_graph()
+    _system(G, "Another")
+    write_graph(G, graph_file)
+    query("MATCH (s:System) RETURN count(s) AS n", graph=graph_file)
+    assert not stale.exists() and variants() == ["no-abstract-evidence"]

@@ -25,6 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: flags shown as flags (rich mode printed `<bool>` after each), and the
+    # `[default: ...]` we write into help texts kept (rich read it as markup and dropped it).
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,19 +92,30 @@ def _cell(value: Any) -> str:
 # Each area adds its commands below, in the order of the data: ingest, extract/eval, build/explore,
 # query/sync, viz/export.
 
-def _render_progress() -> Callable[[str, int, int], None]:
-    """Progress on stderr: a live counter on a terminal, one line per finished stage otherwise."""
+# What each stage counts, for the progress line: files are read, papers extracted, rows synced.
+PROGRESS_UNITS = {"ingest": "files", "extract": "papers", "graph": "graphs", "nodes": "nodes",
+                  "relationships": "relationships", "prune": "rows"}
+
+
+def _render_progress() -> Callable[..., None]:
+    """Progress on stderr: a live counter on a terminal, one line per finished stage otherwise.
+    `note` says more than the count (`4,773 records` while files are read)."""
     live = sys.stderr.isatty()
 
-    def show(stage: str, done: int, total: int) -> None:
+    def show(stage: str, done: int, total: int, note: str = "") -> None:
+        unit = PROGRESS_UNITS.get(stage, "")
+        tail = f"{done:,}/{total:,}{' ' + unit if unit else ''}{', ' + note if note else ''}"
         if live:
             filled = int(30 * done / total) if total else 30
-            typer.echo(f"\r{stage:<8} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", err=True,
-                       nl=done >= total)
+            typer.echo(f"\r{stage:<8} [{'#' * filled}{'.' * (30 - filled)}] {tail}", err=True, nl=done >= total)
         elif done >= total:
-            typer.echo(f"{stage}: {done}/{total}", err=True)
+            typer.echo(f"{stage}: {tail}", err=True)
 
     return show
+
+
+def _ingest_progress(show: Callable[..., None]) -> Callable[[int, int, int], None]:
+    return lambda done, total, records: show("ingest", done, total, f"{records:,} records")
 
 
 # [ingest]
@@ -121,7 +135,7 @@ def ingest_cmd(
     """Read paper listings, merge duplicates, print a summary (and write papers.jsonl with -o)."""
     from kg.ingest import ingest, summary_lines, write_jsonl
 
-    result = ingest(paths, format=format, strict=strict)
+    result = ingest(paths, format=format, strict=strict, progress=_ingest_progress(_render_progress()))
     if out is not None:
         write_jsonl(result.papers, out, profiles=result.profiles)
     for line in summary_lines(result):
@@ -146,8 +160,8 @@ def extract_cmd(
     from kg.extract import build_nlp, extract, split_model
     from kg.ingest import ingest
 
-    result = ingest(paths)
     progress = _render_progress()
+    result = ingest(paths, progress=_ingest_progress(progress))
     pipeline, tagger = split_model(model)
     extractions = extract(result.papers, nlp=build_nlp(pipeline), n_process=processes, tagger=tagger,
                           progress=lambda done, total: progress("extract", done, total))
@@ -325,8 +339,10 @@ def _csv_cell(value: Any) -> Any:
 @app.command("query")
 @handles_errors
 def query_cmd(
-    query_or_file: str = typer.Argument(..., help="Cypher text, a .cypher file, or a bundled query name "
-                                        "(e.g. most-compared-systems)."),
+    query_or_file: str | None = typer.Argument(None, help="Cypher text, a .cypher file, or a bundled query name "
+                                               "(e.g. most-compared-systems; see --list)."),
+    list_queries: bool = typer.Option(False, "--list", help="List the bundled queries, what each answers and "
+                                      "its parameters, and exit."),
     param: list[str] = typer.Option([], "--param", "-p", help="A parameter NAME=VALUE (VALUE as JSON when it "
                                     "parses, else text); repeat for more."),
     as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list of objects."),
@@ -343,6 +359,12 @@ def query_cmd(
 
     if as_json and as_csv:
         raise KgError("choose one of --json and --csv")
+    if list_queries:
+        _list_queries(as_json)
+        return
+    if query_or_file is None:
+        raise KgError("give a query (Cypher text, a .cypher file or a bundled query name); "
+                      "`kg query --list` shows the bundled ones")
     settings = Neo4jSettings.from_env(env()) if use_neo4j else None
     result = query(query_or_file, parse_params(param), graph=graph, neo4j=settings)
     if as_json:
@@ -353,6 +375,27 @@ def query_cmd(
         writer.writerows([_csv_cell(v) for v in row] for row in result.rows)
     else:
         typer.echo(table(result.records(), list(result.columns)))
+
+
+def _list_queries(as_json: bool) -> None:
+    from kg.query import bundled_names, load_query
+
+    found = [load_query(name) for name in bundled_names()]
+    rows = [{"name": q.name, "description": q.description,
+             "params": [{"name": p.name, "type": p.type, **({"default": p.default} if p.has_default else {}),
+                         **({"note": p.note} if p.note else {})} for p in q.params],
+             # Engines with a text of their own (a `NAME.neo4j.cypher` beside the shared one).
+             "variants": sorted(e for e, t in q.texts.items() if t != q.texts["ladybug"])}
+            for q in found]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        params = ", ".join(p["name"] + "".join(f" ({x})" for x in (
+            ", ".join(filter(None, (p["type"], p.get("note"), f"default {json.dumps(p['default'])}"
+                                    if "default" in p else None))),) if x) for p in row["params"]) or "none"
+        typer.echo(f"{row['name']}\n    {row['description']}\n    params: {params}")
+    typer.echo(f"\n{len(rows)} bundled queries; run one with `kg query NAME -p PARAM=VALUE`.")
 
 
 @app.command("sync")
@@ -369,6 +412,7 @@ def sync_cmd(
     batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
     prune: bool = typer.Option(False, "--prune", help="Delete kg-written nodes and relationships that are no "
                                "longer in the graph."),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ) -> None:
     """Write the graph to Neo4j: idempotent MERGE in batches; a second sync changes nothing."""
     from kg.config import Neo4jSettings, graph_path
@@ -377,6 +421,12 @@ def sync_cmd(
     settings = Neo4jSettings.from_env(env(), uri=uri, user=user, password=password, database=database)
     path = graph_path(graph)
     result = sync(path, settings, batch_size=batch_size, prune=prune, progress=_render_progress())
+    if as_json:
+        counts = {name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged, "deleted": c.deleted}
+                  for name, c in (("nodes", result.nodes), ("relationships", result.relationships))}
+        echo_json({"graph": str(path), "uri": result.uri, "database": result.database, "batches": result.batches,
+                   **counts})
+        return
     typer.echo(f"synced {path} to {result.uri} (database {result.database}) in {result.batches} batches")
     width = len("relationships:")
     for name, c in (("nodes:", result.nodes), ("relationships:", result.relationships)):
@@ -410,6 +460,11 @@ def _selection(center: list[str], hops: int, types: list[str], edge_types: list[
                      until=until, min_weight=min_weight, limit=limit)
 
 
+def _selection_json(selected) -> dict[str, Any]:
+    """The selection's summary lines and what it dropped, for --json (the table prints them on stderr)."""
+    return {"selection": list(selected.summary())}
+
+
 def _report_selection(selected) -> None:
     for line in selected.summary():
         typer.echo(line, err=True)
@@ -428,7 +483,7 @@ def viz_cmd(
     edge_types: list[str] = EdgeTypeOption, author: list[str] = AuthorOption, system: list[str] = SystemOption,
     technique: list[str] = TechniqueOption, since: int | None = SinceOption, until: int | None = UntilOption,
     min_weight: int | None = MinWeightOption, limit: int | None = LimitOption,
-    graph: Path | None = GraphOption,
+    graph: Path | None = GraphOption, as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
 ) -> None:
     """An interactive HTML view of a subgraph: one file that opens offline."""
     from kg.sinks.html import viz
@@ -436,6 +491,10 @@ def viz_cmd(
     selection = _selection(center, hops, types, edge_types, author, system, technique, since, until, min_weight,
                            limit)
     result = viz(_load(graph), out, view=view, selection=selection, size=size, max_nodes=max_nodes, title=title)
+    if as_json:
+        echo_json({"path": str(result.path), "view": result.view, "nodes": result.nodes, "edges": result.edges,
+                   **_selection_json(result.selected)})
+        return
     _report_selection(result.selected)
     typer.echo(f"wrote {result.path}: {result.view} view, {result.nodes} nodes, {result.edges} edges")
 
@@ -449,7 +508,7 @@ def export_cmd(
     edge_types: list[str] = EdgeTypeOption, author: list[str] = AuthorOption, system: list[str] = SystemOption,
     technique: list[str] = TechniqueOption, since: int | None = SinceOption, until: int | None = UntilOption,
     min_weight: int | None = MinWeightOption, limit: int | None = LimitOption,
-    graph: Path | None = GraphOption,
+    graph: Path | None = GraphOption, as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
 ) -> None:
     """Write a subgraph as GraphML, GEXF, node-link JSON, neo4j-admin CSV, a Cypher script or DOT."""
     from kg.sinks.files import export
@@ -457,14 +516,18 @@ def export_cmd(
     selection = _selection(center, hops, types, edge_types, author, system, technique, since, until, min_weight,
                            limit)
     result = export(_load(graph), out, format=format, selection=selection)
-    _report_selection(result.selected)
     where = out if format == "csv" else result.paths[0]
+    if as_json:
+        echo_json({"path": str(where), "format": format, "files": [str(p) for p in result.paths],
+                   "nodes": result.nodes, "edges": result.edges, **_selection_json(result.selected)})
+        return
+    _report_selection(result.selected)
     typer.echo(f"wrote {where}: {format}, {result.nodes} nodes, {result.edges} edges")
 
 
 
 # Commands in their own modules register themselves on `app` when imported (after everything above exists).
-from kg.cli import evaluation, review  # noqa: E402,F401
+from kg.cli import answers, evaluation, review  # noqa: E402,F401
 
 def main() -> None:
     app()

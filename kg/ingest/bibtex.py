@@ -34,12 +34,14 @@ class BibSyntaxError(Exception):
         self.offset = offset
 
 
-def _depth_change(line: str, depth: int, paren: bool, quoted: bool) -> tuple[int, bool]:
-    """The nesting depth after `line`, and whether a quoted value is still open. In an entry opened
-    with `(` that parenthesis is depth 1 and closes only outside braces and quotes (BibTeX's rule:
+def _depth_change(line: str, depth: int, paren: bool, quoted: bool) -> tuple[int, bool, int | None]:
+    """The nesting depth after `line`, whether a quoted value is still open, and where in `line` the
+    depth first came down to 0 (the entry's closer), if it did. In an entry opened with `(` that
+    parenthesis is depth 1 and closes only outside braces and quotes (BibTeX's rule:
     `title = "Foo (Bar)"` does not close it)."""
     escaped = False
-    for ch in line:
+    closer = None
+    for i, ch in enumerate(line):
         if escaped:
             escaped = False
         elif ch == "\\":
@@ -48,24 +50,76 @@ def _depth_change(line: str, depth: int, paren: bool, quoted: bool) -> tuple[int
             depth += 1
         elif ch == "}":
             depth -= 1
+            if depth <= 0 and closer is None:
+                closer = i
         elif paren and depth == 1:
             if ch == '"':
                 quoted = not quoted
             elif ch == ")" and not quoted:
                 depth = 0
-    return depth, quoted
+                if closer is None:
+                    closer = i
+    return depth, quoted, closer
 
 
-def raw_entries(path: str) -> Iterator[tuple[int, str] | Skip]:
+# What follows a closing brace when the entry goes on after it: more closing braces and commas, then a
+# field (`year = {2022}}}}},` + `abstract = {...}`). BibTeX ends the entry at the first brace and reads
+# the rest as a comment, which silently drops every later field; a field name and `=` cannot be
+# anything but a field, so the surplus braces are dropped instead and the entry read whole.
+_SURPLUS_RE = re.compile(r"[\s},]*")
+_FIELD_RE = re.compile(r"\s*([A-Za-z_][\w:.+-]*)\s*=")
+
+
+def _reopen(line: str, closer: int) -> tuple[str, int]:
+    """`line` without the closing braces from `closer` up to what follows them, and how many."""
+    junk = _SURPLUS_RE.match(line, closer).group(0)
+    return line[:closer] + junk.replace("}", "") + line[closer + len(junk):], junk.count("}")
+
+
+def raw_entries(path: str) -> Iterator[tuple[int, str] | Skip | Warn]:
     """Yield `(start_line, entry_text)` for each `@...{...}` or `@...(...)` block; broken blocks become
-    Skips."""
+    Skips. Surplus closing braces with a field after them are dropped with a Warn (see `_reopen`); a
+    field outside any entry is a Warn too, so no field is ever passed over in silence."""
     start = 0
     parts: list[str] = []
     size = 0
     depth = 0
     too_big = False
     paren = quoted = False
+    # A brace entry that closed on a line with a field before the brace: that line (number, depth
+    # before it, where the brace is) and the blank lines since; the next non-blank line decides
+    # whether the brace was a surplus one. A brace alone on its line is always the entry's end.
+    held: tuple[int, int, int] | None = None
+    blanks = 0
+
+    def finish() -> tuple[int, str] | Skip:
+        if too_big:
+            return Skip(Source(path, start), "entry longer than 1 MiB")
+        return start, "\n".join(parts)
+
+    def reopen(number: int, before: int, closer: int, field: str) -> Warn:
+        """Drop the surplus braces from the entry's last line, and rescan it from the depth before it."""
+        nonlocal depth
+        parts[-1], count = _reopen(parts[-1], closer)
+        depth = _depth_change(parts[-1], before, False, False)[0]
+        braces = "closing brace" if count == 1 else "closing braces"
+        return Warn(Source(path, number),
+                    f"{count} {braces} with no opening one ignored (the entry goes on with field {field!r})")
+
     for number, text in iter_lines(path):
+        if held is not None:
+            if text is not None and not text.strip():
+                blanks += 1
+                continue
+            field = _FIELD_RE.match(text) if text is not None and not _START_RE.match(text) else None
+            if field:
+                yield reopen(*held, field.group(1))
+                parts += [""] * blanks
+                size += blanks
+            else:
+                yield finish()
+                start = 0
+            held, blanks = None, 0
         if text is None:
             if start:
                 too_big = True
@@ -77,34 +131,51 @@ def raw_entries(path: str) -> Iterator[tuple[int, str] | Skip]:
             or _HEADER_RE.match(text)
         ):
             # A new entry where the previous one should have closed: it broke off.
-            closer = "parenthesis" if paren else "brace"
-            yield Skip(Source(path, start), f"entry breaks off (no closing {closer} before the next entry)")
+            what = "parenthesis" if paren else "brace"
+            yield Skip(Source(path, start), f"entry breaks off (no closing {what} before the next entry)")
             start = 0
+        before = depth
         if not start:
-            if not _START_RE.match(text):
-                continue  # text between entries is a comment in BibTeX
-            start, parts, size, depth, too_big = number, [], 0, 0, False
             opener = _START_RE.match(text)
-            assert opener is not None
-            paren, quoted = opener.group(2) == "(", False
+            if not opener:
+                # Text between entries is a comment in BibTeX; a field there was meant to be inside one.
+                field = _FIELD_RE.match(text)
+                if field:
+                    yield Warn(Source(path, number), f"field {field.group(1)!r} outside any entry ignored")
+                continue
+            start, parts, size, too_big = number, [], 0, False
+            paren, quoted, before = opener.group(2) == "(", False, 0
             if paren:  # the parenthesis is depth 1; scanning restarts after it
-                depth, quoted = _depth_change(text[opener.end():], 1, True, False)
+                depth, quoted, closer = _depth_change(text[opener.end():], 1, True, False)
+                closer = None if closer is None else closer + opener.end()
             else:
-                depth, quoted = _depth_change(text, 0, False, False)
+                depth, quoted, closer = _depth_change(text, 0, False, False)
         else:
-            depth, quoted = _depth_change(text, depth, paren, quoted)
+            depth, quoted, closer = _depth_change(text, depth, paren, quoted)
         if not too_big:
             size += len(text) + 1
             if size > MAX_ENTRY_CHARS:
                 too_big, parts = True, []
             else:
                 parts.append(text)
+        if depth <= 0 and not paren and not too_big and closer is not None:
+            # A field after the closing brace on the same line: the brace (and any after it) was a
+            # surplus one. Repeat for a line that then closes again further on.
+            while depth <= 0 and closer is not None:
+                field = _FIELD_RE.match(parts[-1], _SURPLUS_RE.match(parts[-1], closer).end())
+                if field is None:
+                    break
+                yield reopen(number, before, closer, field.group(1))
+                closer = _depth_change(parts[-1], before, False, False)[2]
+            if depth <= 0 and closer is not None and parts[-1][:closer].strip():
+                held = (number, before, closer)
+                continue
         if depth <= 0:
-            if too_big:
-                yield Skip(Source(path, start), "entry longer than 1 MiB")
-            else:
-                yield start, "\n".join(parts)
+            yield finish()
             start = 0
+    if held is not None:
+        yield finish()
+        start = 0
     if start:
         what = "parentheses" if paren else "braces"
         yield Skip(Source(path, start), f"entry breaks off at end of file (unbalanced {what})")
@@ -308,7 +379,7 @@ def _arxiv_id(fields: dict[str, str]) -> str | None:
 def read_bibtex(path: str) -> Iterator[Paper | Skip | Warn]:
     macros: dict[str, str] = {}
     for item in raw_entries(path):
-        if isinstance(item, Skip):
+        if isinstance(item, Skip | Warn):
             yield item
             continue
         line, text = item

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.ingest.listing import meta_entries
-from kg.ingest.names import author_key, name_shape
+from kg.ingest.names import MAX_NAME_CHARS, author_key, name_shape
 from kg.ingest.records import Warn, author_refs, make_paper, split_et_al, split_org
 from kg.model import Paper, Skip, Source
 
@@ -37,42 +37,77 @@ def _candidates(text: str) -> Iterator[int]:
             yield i
 
 
-def _score(names: list[str], known: frozenset[str], glue_prev: str) -> float | None:
-    if not names or not all(name_shape(n) for n in names):
-        return None
+def _score(first: str, known_rest: int, count: int, known: frozenset[str], glue_prev: str) -> float:
+    """The score of a seam whose author list is all names: `first` is the name glued to the title,
+    `known_rest` how many of the others are known, `count` how many names there are in all."""
     score = 0.0
     # Names seen elsewhere in the input are the strongest evidence; the first name matters most
     # because it is the one glued to the title.
     if known:
-        if author_key(names[0]) in known:
+        if author_key(first) in known:
             score += 4.0
-        score += sum(1.0 for n in names[1:] if author_key(n) in known) * 0.5
+        score += known_rest * 0.5
     # A lower-case letter or an acronym plural (`DNNs`) before the glue point is the usual seam;
     # an upper-case letter before it means the title ended in an acronym (`...LLMXupeng`).
     if glue_prev.islower() or glue_prev.isdigit() or glue_prev in ")?!.":
         score += 1.0
     # Prefer the longer author list (an earlier seam) when nothing else decides: a title word that
     # looks like a name (`...Survey Kay`) is rarer than an author list of plain names.
-    score += 0.01 * len(names)
+    score += 0.01 * count
     return score
+
+
+def _tails(parts: list[str], known: frozenset[str]) -> list[int | None]:
+    """For each comma-separated part k, how many of the parts after it are known names, or None when
+    one of them is not a name (then no seam in part k or before it can give an author list). One pass
+    from the right, so each part is looked at once however many seams there are."""
+    tails: list[int | None] = [None] * len(parts)
+    known_after = 0
+    for k in range(len(parts) - 1, -1, -1):
+        tails[k] = known_after
+        name = parts[k].strip()
+        if k == 0 or not name_shape(name):
+            break
+        if known and author_key(name) in known:
+            known_after += 1
+    return tails
 
 
 def split_title_authors(line: str, known: Iterable[str] = frozenset()) -> Split | None:
     """Split `TitleFirst Author, Second Author et al. · org` into its parts; None when no seam
-    gives a plausible author list. `known` holds author keys (see `names.author_key`)."""
+    gives a plausible author list. `known` holds author keys (see `names.author_key`).
+
+    Linear in the length of the line: the names after the part a seam falls in are judged once for
+    all seams (`_tails`), and the name glued to the title is only cut out when it is short enough to
+    be one (`MAX_NAME_CHARS`), so a long title with many glued capitals costs no more than a short one."""
     known_keys = known if isinstance(known, frozenset) else frozenset(known)
     body, org = split_org(line.strip())
     body, truncated = split_et_al(body)
     body = body.rstrip()
+    parts = body.split(",")
+    tails = _tails(parts, known_keys)
+    # Where each part ends (`stops`, at its comma) and where its last name character is (`ends`): the
+    # name glued to the title runs from the seam to there (the seam itself is never a space).
+    stops, ends = [], []
+    start = 0
+    for part in parts:
+        stops.append(start + len(part))
+        ends.append(start + len(part.rstrip()))
+        start += len(part) + 1
     best: tuple[float, int] | None = None
+    k = 0
     for i in _candidates(body):
-        title = body[:i].rstrip()
-        if len(title) < 2:
+        while i >= stops[k]:
+            k += 1
+        known_rest = tails[k]
+        # The title before the seam must have two characters; the seam follows a non-space, so
+        # that is `i >= 2`.
+        if known_rest is None or i < 2 or ends[k] - i > MAX_NAME_CHARS:
             continue
-        names = [n.strip() for n in body[i:].split(",")]
-        score = _score(names, known_keys, body[i - 1])
-        if score is None:
+        first = body[i:ends[k]]
+        if not name_shape(first):
             continue
+        score = _score(first, known_rest, len(parts) - k, known_keys, body[i - 1])
         # Ties go to the earliest seam (the longest author list).
         if best is None or score > best[0]:
             best = (score, i)

@@ -4,10 +4,11 @@ merged papers, profiles and a report)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import FormatError, IngestError, ParseError
+from kg.errors import IngestError, ParseError
 from kg.ingest.abstracts import read_abstracts
 from kg.ingest.arxiv import read_arxiv
 from kg.ingest.bibtex import read_bibtex
@@ -93,31 +94,78 @@ def _is_empty(path: str) -> bool:
     return not peek_text(path).strip() and os.path.getsize(path) < (64 * 1024)
 
 
+@dataclass(frozen=True)
+class _FileRead:
+    papers: list[Paper]
+    profiles: list[Profile]
+    known: set[str]
+    report: FileReport
+
+
+def _read_file(f: str, fmt: Format, known: frozenset[str], strict: bool) -> _FileRead:
+    """Every record of one file, kept apart until the whole file has been read."""
+    papers: list[Paper] = []
+    profiles: list[Profile] = []
+    names: set[str] = set()
+    skipped: list[Skip] = []
+    warnings: list[str] = []
+    for record in read_records(f, fmt, known_authors=known, strict=strict):
+        if isinstance(record, Paper):
+            papers.append(record)
+            if fmt is not Format.COMPACT:
+                names.update(author_key(a.name) for a in record.authors if not a.inferred)
+        elif isinstance(record, Profile):
+            profiles.append(record)
+            names.add(author_key(record.name))
+        elif isinstance(record, Skip):
+            skipped.append(record)
+        else:
+            warnings.append(str(record))
+    if not papers and not skipped:
+        warnings.append(f"{f}: no records")
+    report = FileReport(f, fmt.value, len(papers), tuple(skipped), tuple(warnings))
+    return _FileRead(papers, profiles, names, report)
+
+
+def _skipped(f: str, err: IngestError) -> str:
+    """The warning for a file found in a folder that is not read: `<file>[:<line>]: skipped: <why>`."""
+    if isinstance(err, ParseError):
+        return f"{err.path}:{err.line}: skipped: {err.reason}"
+    return f"{f}: skipped: {str(err).removeprefix(f + ': ')}"
+
+
+# (files done, files in all, records read so far): called after each file.
+FileProgress = Callable[[int, int, int], None]
+
+
 def ingest(
-    paths: Sequence[str | Path], *, format: str | Format | None = None, strict: bool = False
+    paths: Sequence[str | Path], *, format: str | Format | None = None, strict: bool = False,
+    progress: FileProgress | None = None,
 ) -> IngestResult:
     """Read every listing in `paths` (files or folders), merge the records of the same paper, and
-    report what was read, skipped and merged. Papers come back sorted by id."""
+    report what was read, skipped and merged. Papers come back sorted by id. `progress` hears of every
+    file read, with the number of paper records read so far (before merging)."""
     listed = _expand(paths)
     if not listed:
         raise IngestError(f"no files to read in {', '.join(map(str, paths)) or '(no paths)'}")
     files = [f for f, _ in listed]
     forced = parse_format(format)
+    named = dict(listed)
     formats: dict[str, Format | None] = {}
     unknown: dict[str, str] = {}
     for f, explicit in listed:
-        if _is_empty(f):
-            formats[f] = None
-            continue
         try:
+            if _is_empty(f):
+                formats[f] = None
+                continue
             formats[f] = forced or detect_format(f)
-        except FormatError as err:
-            # A folder may hold other files (a README beside the listings): those are reported
-            # and passed over; a file the user named must be a listing.
+        except IngestError as err:
+            # A folder may hold other files (a README beside the listings, an image, a binary): those
+            # are reported and passed over; a file the user named must be a listing.
             if explicit or strict:
                 raise
             formats[f] = None
-            unknown[f] = f"{f}: skipped: {str(err).removeprefix(f + ': ')}"
+            unknown[f] = _skipped(f, err)
     # Compact listings glue titles to author lists; names seen in the other files help split them,
     # so those files are read first.
     order = sorted(files, key=lambda f: formats[f] is Format.COMPACT)
@@ -125,7 +173,9 @@ def ingest(
     profiles: set[Profile] = set()
     known: set[str] = set()
     reports: dict[str, FileReport] = {}
-    for f in order:
+    for done, f in enumerate(order):
+        if progress is not None:
+            progress(done, len(order), len(papers))
         fmt = formats[f]
         if f in unknown:
             reports[f] = FileReport(f, None, 0, (), (unknown[f],))
@@ -135,25 +185,21 @@ def ingest(
                 raise ParseError(f, 1, "empty file")
             reports[f] = FileReport(f, None, 0, (), (f"{f}: empty file",))
             continue
-        count = 0
-        skipped: list[Skip] = []
-        warnings: list[str] = []
-        for record in read_records(f, fmt, known_authors=frozenset(known), strict=strict):
-            if isinstance(record, Paper):
-                papers.append(record)
-                count += 1
-                if fmt is not Format.COMPACT:
-                    known.update(author_key(a.name) for a in record.authors if not a.inferred)
-            elif isinstance(record, Profile):
-                profiles.add(record)
-                known.add(author_key(record.name))
-            elif isinstance(record, Skip):
-                skipped.append(record)
-            else:
-                warnings.append(str(record))
-        if count == 0 and not skipped:
-            warnings.append(f"{f}: no records")
-        reports[f] = FileReport(f, fmt.value, count, tuple(skipped), tuple(warnings))
+        try:
+            read = _read_file(f, fmt, frozenset(known), strict)
+        except IngestError as err:
+            # Binary or undecodable past the part detection peeked at: the file is passed over whole
+            # (as if detection had seen it), so what is built never depends on where the bad byte sits.
+            if named[f] or strict:
+                raise
+            reports[f] = FileReport(f, None, 0, (), (_skipped(f, err),))
+            continue
+        papers += read.papers
+        profiles.update(read.profiles)
+        known.update(read.known)
+        reports[f] = read.report
+    if progress is not None:
+        progress(len(order), len(order), len(papers))
     merged, merges = merge_papers(papers)
     report = IngestReport(tuple(reports[f] for f in files), merges, len(merged))
     return IngestResult(merged, tuple(sorted(profiles, key=lambda p: (p.name, p.source))), report)

@@ -58,7 +58,9 @@ def detect_text(text: str) -> Format | None:
         return None
     if first.startswith("{"):
         try:
-            json.loads(first)
+            # Integers are not converted: one too long to convert (a 5000-digit year) is still JSON,
+            # and the reader reports that record alone.
+            json.loads(first, parse_int=len)
             return Format.JSONL
         except ValueError:
             # A first line cut by the peek window is still our format if it starts like one.

@@ -27,6 +27,21 @@ class _Bad(Exception):
     pass
 
 
+# Every sink stores integers in 64 bits (Neo4j, the embedded engine); and Python refuses to convert a
+# string of more than 4300 digits at all (a ValueError from deep inside `json.loads`). The decoder hands
+# each integer over as its digits, so a longer one is refused before it is ever converted.
+_INT_DIGITS = len(str(2**63))
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) <= _INT_DIGITS:
+        value = int(digits)
+        if -(2**63) <= value < 2**63:
+            return value
+    size = len(digits.lstrip("-"))
+    raise _Bad(f"integer of {size} digits is out of range (at most 64 bits)")
+
+
 def _opt(d: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     value = d.get(key)
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
@@ -56,6 +71,25 @@ def rejoin_letters(authors: Any) -> list[str] | None:
     return names
 
 
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _date_parts(d: dict[str, Any]) -> tuple[int | None, int | None, int | None]:
+    """year, month, day: the record's own fields, else its ISO `date` ("2025-03-18", as the corpus and
+    many exports write it). A date that is not ISO is left out rather than guessed."""
+    year, month, day = d.get("year"), d.get("month"), d.get("day")
+    date = _opt(d, "date", str)
+    if date and (m := _ISO_DATE.fullmatch(date.strip())):
+        y, mo, da = (int(g) if g else None for g in m.groups())
+        if year is None or year == y:
+            year = y
+            if month is None and mo and 1 <= mo <= 12:
+                month = mo
+                if day is None and da and 1 <= da <= 31:
+                    day = da
+    return year, month, day
+
+
 def paper_from_json(d: Any, source: Source) -> Paper:
     """Validate one decoded JSON object and build the Paper; raises _Bad with the reason."""
     if not isinstance(d, dict):
@@ -83,15 +117,16 @@ def paper_from_json(d: Any, source: Source) -> Paper:
         raise _Bad("profile_owners must be a list of names")
     for key in ("year", "month", "day"):
         _opt(d, key, int)
+    year, month, day = _date_parts(d)
     arxiv_id = _opt(d, "arxiv_id", str)
     return Paper(
         id=paper_id(arxiv_id=arxiv_id, title=title, abstract=abstract),
         title=normalize_space(title) if title else None,
         authors=tuple(refs),
         authors_truncated=bool(d.get("authors_truncated", False)),
-        year=d.get("year"),
-        month=d.get("month"),
-        day=d.get("day"),
+        year=year,
+        month=month,
+        day=day,
         category=_opt(d, "category", str),
         has_code=bool(d.get("has_code", False)),
         org=_opt(d, "org", str),
@@ -122,9 +157,12 @@ def read_jsonl(path: str) -> Iterator[Paper | Profile | Skip | Warn]:
         if not text.strip():
             continue
         try:
-            d = json.loads(text)
+            d = json.loads(text, parse_int=_parse_int)
         except (json.JSONDecodeError, RecursionError) as err:
             yield Skip(source, f"not valid JSON ({getattr(err, 'msg', 'nested too deeply')})")
+            continue
+        except _Bad as err:
+            yield Skip(source, f"not a paper record: {err}")
             continue
         letters = rejoin_letters(d.get("authors")) if isinstance(d, dict) else None
         if letters is not None:

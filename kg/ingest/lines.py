@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import IngestError
+from kg.errors import IngestError, ParseError
 
 # A listing line is at most an abstract; a longer "line" is broken input (or a hostile file) and is
 # skipped without ever being held whole in memory.
@@ -15,16 +15,15 @@ MAX_LINE_BYTES = 1 << 20
 PEEK_BYTES = 64 * 1024
 
 
-def decode_error(path: str, raw: bytes, err: UnicodeDecodeError, line: int, offset: int) -> IngestError:
+# ParseErrors (a place in a file), so that a caller can say where a file it passes over went wrong.
+def decode_error(path: str, raw: bytes, err: UnicodeDecodeError, line: int, offset: int) -> ParseError:
     byte = raw[err.start]
-    return IngestError(
-        f"{path}:{line}: not UTF-8 text (byte 0x{byte:02x} at offset {offset + err.start}); "
-        "listings must be UTF-8"
-    )
+    return ParseError(path, line, f"not UTF-8 text (byte 0x{byte:02x} at offset {offset + err.start}); "
+                      "listings must be UTF-8")
 
 
-def binary_error(path: str, line: int, offset: int) -> IngestError:
-    return IngestError(f"{path}:{line}: binary file (NUL byte at offset {offset}); expected a text listing")
+def binary_error(path: str, line: int, offset: int) -> ParseError:
+    return ParseError(path, line, f"binary file (NUL byte at offset {offset}); expected a text listing")
 
 
 def iter_lines(path: str | Path, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str | None]]:

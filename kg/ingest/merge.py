@@ -11,7 +11,11 @@ above 0.079 against any paper but its own.
 
 Every field is chosen as a maximum under a fixed order (never "first seen"), so merging is
 independent of input order and idempotent: merging an already merged record again with new records
-gives what merging everything at once gives.
+gives what merging everything at once gives, with one exception. Whether a title-less record joins a
+paper depends on the other candidates (MARGIN): one that joined paper X alone stays apart when a
+second paper with the same abstract comes in the same merge, but once merged into X's record it can
+no longer be told apart, so merging that record with the second paper later keeps it in X. Only the
+unmerged records give the same answer in both cases.
 """
 
 from __future__ import annotations

@@ -67,8 +67,19 @@ def split_org(line: str) -> tuple[str, str | None]:
 
 
 def split_et_al(line: str) -> tuple[str, bool]:
-    m = ET_AL_RE.search(line)
-    return (line[: m.start()], True) if m else (line, False)
+    """`A, B et al.` -> (`A, B`, True): what `ET_AL_RE` finds, read from the end of the line, because
+    searching for it tries every start in a run of spaces and takes quadratic time on a long one."""
+    rest = line.rstrip()
+    rest = rest[:-1] if rest.endswith(".") else rest
+    if not rest.endswith("al"):
+        return line, False
+    before_al = rest[:-2].rstrip()
+    if len(before_al) == len(rest) - 2 or not before_al.endswith("et"):
+        return line, False
+    head = before_al[:-2].rstrip()
+    if len(head) == len(before_al) - 2:
+        return line, False
+    return (head[:-1] if head.endswith(",") else head), True
 
 
 def author_refs(names: list[str]) -> tuple[AuthorRef, ...]:

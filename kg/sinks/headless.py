@@ -82,6 +82,33 @@ class Page:
             time.sleep(0.02)
         return float(self.driver.execute_script("return window.kg.drawnMs")) / 1000.0
 
+    def open_page(self, path: str | Path, *, timeout: float = 60.0) -> None:
+        """Load a page without a network view (the report, the heatmap) and wait until it has loaded."""
+        self._perf = []
+        self.driver.get_log("performance")
+        self.driver.get(Path(path).resolve().as_uri())
+        deadline = time.monotonic() + timeout
+        while self.driver.execute_script("return document.readyState") != "complete":
+            if time.monotonic() > deadline:
+                raise ExportError(f"{path}: the page did not load within {timeout:.0f} s")
+            time.sleep(0.02)
+
+    def run(self, script: str, *args: Any) -> Any:
+        """The value of `script` (a function body using `arguments`) in the open page."""
+        return self.driver.execute_script(script, *args)
+
+    def click(self, css: str) -> None:
+        self.driver.find_element("css selector", css).click()
+
+    def text(self, css: str) -> str:
+        return str(self.driver.find_element("css selector", css).text)
+
+    def full_screenshot(self, path: str | Path, *, width: int = 1280, max_height: int = 6000) -> Path:
+        """A screenshot of the whole page (up to `max_height` pixels), not just the window."""
+        height = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
+        self.driver.set_window_size(width, min(max(height, 400), max_height))
+        return self.screenshot(path)
+
     def counts(self) -> tuple[int, int]:
         """(nodes, edges) the vis network holds."""
         n, e = self.driver.execute_script(

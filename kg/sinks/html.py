@@ -21,6 +21,7 @@ from typing import Any, TypedDict
 
 import networkx as nx
 
+from kg.atomic import write_atomic
 from kg.errors import ExportError, SelectionError
 from kg.schema import CITATION_EDGES
 from kg.select import Selected, Selection, select
@@ -119,12 +120,8 @@ def viz(
             f"(--center, --type, --limit) or raise the cap with --max-nodes {H.number_of_nodes()}"
         )
     page = render(H, view=view, size=size, title=title, centers=selected.centers, source=G)
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-    except OSError as err:
-        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+    # Written whole to a temporary file and renamed: a kill or a full disk leaves the old page, not half a page.
+    path = write_atomic(Path(path), [page])
     return VizResult(path, view, H.number_of_nodes(), H.number_of_edges(), selected)
 
 
@@ -160,7 +157,7 @@ def render(
         node_legend=[(t, *NODE_STYLE.get(t, OTHER_NODE)) for t in types],
         edge_legend=[(t, *_edge_legend_style(t)) for t in edge_types],
         names=sorted({n["label_full"] for n in nodes}),
-        data_json=_script_json(data),
+        data_json=script_json(data),
         vis_js=_asset("vis-network.min.js"),
         vis_css=_asset("vis-network.css"),
     )
@@ -302,7 +299,7 @@ def _edge_legend_style(kind: str) -> tuple[str, str]:
     return colour, line
 
 
-def _script_json(value: Any) -> str:
+def script_json(value: Any) -> str:
     """JSON safe to place inside a <script> element: nothing in it can close the element or start HTML."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),

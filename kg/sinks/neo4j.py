@@ -186,10 +186,28 @@ def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield rows[i:i + size]
 
 
+def safe_uri(uri: str) -> str:
+    """`uri` fit to print: whatever stands before an `@` (a user and password) is masked. The user part
+    may hold `/`, `?` or `@` unescaped, so the secret runs from the scheme to the last `@`."""
+    at = uri.rfind("@")
+    if at < 0:
+        return uri
+    scheme = uri.find("://")
+    head = uri[:scheme + 3] if 0 <= scheme < at else ""
+    return f"{head}***@{uri[at + 1:]}"
+
+
 class _Session:
-    """One driver plus the error translation every call needs."""
+    """One driver plus the error translation every call needs. A URI with a user or password in it is
+    refused before the driver sees it (the driver would quote it back in its errors): every message
+    below may then name `settings.uri`, since it carries no secret."""
 
     def __init__(self, settings: Neo4jSettings, *, retry_seconds: float) -> None:
+        shown = safe_uri(settings.uri)
+        if shown != settings.uri:
+            # The driver refuses user info in the URI anyway; saying so beats its generic error.
+            raise Neo4jSyncError(f"invalid Neo4j URI {shown!r}: give the user and password with --user / "
+                                 "--password (KG_NEO4J_USER / KG_NEO4J_PASSWORD), not in the URI")
         if not settings.password:
             raise Neo4jSyncError("no Neo4j password: set KG_NEO4J_PASSWORD (`kg sync` also takes --password)")
         try:
@@ -411,5 +429,5 @@ def server_counts(settings: Neo4jSettings, *, retry_seconds: float = 15.0) -> di
         session.close()
 
 
-__all__ = ["Changes", "SyncResult", "edge_rows", "graph_counts", "node_rows", "run", "schema_statements",
-           "server_counts", "sync"]
+__all__ = ["Changes", "SyncResult", "edge_rows", "graph_counts", "node_rows", "run", "safe_uri",
+           "schema_statements", "server_counts", "sync"]
