@@ -6,36 +6,18 @@ Run in CI (`.ci/run` installs Chromium); elsewhere they skip when Chromium is mi
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from answers_graph import SCRIPT, answers_graph
+from test_viz_browser import page  # noqa: F401 -- the module's headless Chromium fixture
 
 from kg.analysis import matrix
-from kg.errors import ExportError
-from kg.sinks.headless import Page, chromium_available
+from kg.sinks.headless import Page
 from kg.sinks.heatmap import write_heatmap
 from kg.sinks.report import write_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    if not chromium_available():
-        if os.environ.get("CI"):
-            pytest.fail("headless Chromium (/usr/bin/chromium, /usr/bin/chromedriver) is required in CI")
-        pytest.skip("Chromium is not installed")
-    try:
-        browser = Page()
-    except ExportError as err:
-        if os.environ.get("CI"):
-            pytest.fail(str(err))
-        pytest.skip(str(err))
-    with browser:
-        yield browser
 
 
 def open_clean(page: Page, path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from kg.analysis.matrix import Cell, Matrix
 from kg.atomic import write_atomic
-from kg.sinks.html import script_json
+from kg.sinks.html import page_environment, script_json
 
 __all__ = ["HeatmapResult", "heatmap_fragment", "write_heatmap"]
 
@@ -88,11 +88,7 @@ def write_heatmap(M: Matrix, path: str | Path, *, title: str = "Comparison matri
 
 @cache
 def _template() -> Any:
-    from jinja2 import Environment
-    from markupsafe import Markup
-
-    env = Environment(autoescape=True, keep_trailing_newline=True)
-    env.filters["raw"] = Markup
+    env = page_environment()
     env.globals["table_html"] = env.from_string(TABLE)
     return env.from_string(PAGE)
 

@@ -319,14 +319,20 @@ def _asset(name: str) -> str:
     return text
 
 
-@cache
-def _template() -> Any:
+def page_environment(**options: Any) -> Any:
+    """The Jinja2 environment of every kg page: autoescape on, and `raw` for what we built safe ourselves
+    (inlined scripts, `script_json`, SVG written by kg.sinks.svg)."""
     from jinja2 import Environment
     from markupsafe import Markup
 
-    env = Environment(autoescape=True, keep_trailing_newline=True)
+    env = Environment(autoescape=True, keep_trailing_newline=True, **options)
     env.filters["raw"] = Markup
-    return env.from_string(_PAGE)
+    return env
+
+
+@cache
+def _template() -> Any:
+    return page_environment().from_string(_PAGE)
 
 
 _PAGE = """<!DOCTYPE html>

@@ -22,6 +22,7 @@ from kg.analysis.trends import trends
 from kg.atomic import write_atomic
 from kg.errors import SelectionError
 from kg.sinks.heatmap import HEATMAP_CSS, HEATMAP_JS, TABLE, heatmap_fragment
+from kg.sinks.html import page_environment
 from kg.sinks.pictures import chosen_series, papers_chart, trends_chart
 
 __all__ = ["ReportResult", "write_report"]
@@ -126,11 +127,7 @@ def _cite_tree(nodes: list[dict[str, Any]], notes: Footnotes) -> None:
 
 @cache
 def _template() -> Any:
-    from jinja2 import Environment
-    from markupsafe import Markup
-
-    env = Environment(autoescape=True, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["raw"] = Markup
+    env = page_environment(trim_blocks=True, lstrip_blocks=True)
     env.globals["table_html"] = env.from_string(TABLE)
     return env.from_string(PAGE)
 
