@@ -321,6 +321,9 @@ class IngestResult:
     profiles: tuple[Profile, ...]
     report: IngestReport
     extra: dict[str, Any] = field(default_factory=dict)
+    # Every record as read, before the records of one paper were merged: what a later build must merge
+    # again with its new files, since which entries join a paper can depend on all the others.
+    records: tuple[Paper, ...] = ()
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

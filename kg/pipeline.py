@@ -21,16 +21,23 @@ from kg.config import GRAPH_FILE
 from kg.errors import GraphError
 from kg.graph import GraphReport, build_graph
 from kg.graphio import write_graph
+from kg.manifest import MANIFEST_FILE, mismatched, write_manifest
 from kg.model import Extraction, IngestReport, IngestResult, Merge, Paper, Profile, Source
 from kg.authors import AuthorDecision, resolve_authors
 from kg.resolve import AliasRule, load_alias_rules, resolve
 
 PAPERS_FILE = "papers.jsonl"
+# The records as read, before merging (papers.jsonl holds them merged). A later build re-reads these, not
+# the merged papers: an abstract-only entry joins the paper it fits best among all papers, so it must be
+# judged again when new files bring a better fit (a build of A then B equals one of A and B).
+RECORDS_FILE = "records.jsonl"
+# What one build writes, in this order; manifest.json (kg.manifest) comes after them.
+BUILD_FILES = (RECORDS_FILE, "papers.jsonl", "extractions.jsonl", GRAPH_FILE, "extract-cache.jsonl")
 EXTRACTIONS_FILE = "extractions.jsonl"
 # Merge decisions recorded by `kg merges join|split` beside the graph; every build of the directory applies them.
 DECISIONS_FILE = "merges.jsonl"
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Progress = Callable[..., None]  # (stage, done, total[, note]): the note says more ("4,773 records")
 
 
 @dataclass(slots=True)
@@ -42,15 +49,18 @@ class BuildResult:
     merges: list[Merge] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     previous_papers: int = 0
+    # Papers extracted by this build (new, changed, or whose matches of other papers' names changed)
+    # and papers whose records were reused from the directory's extraction cache.
+    extracted: int = 0
+    reused: int = 0
+    # Files of the directory that did not match its manifest when this build began: the last build was
+    # cut short after writing them (their records were read, so nothing was lost).
+    interrupted: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes = Counter(d["type"] for _, d in self.graph.nodes(data=True))
         edges = Counter(d["type"] for _, _, d in self.graph.edges(data=True))
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
-
-
-def _write_jsonl(path: Path, rows) -> None:
-    write_atomic(path, (json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 
 def _unique_profiles(profiles: Sequence[Profile]) -> list[Profile]:
@@ -99,6 +109,7 @@ def reassemble(out: str | Path, *, aliases: str | Path | None = None,
         if not path.is_file():
             raise GraphError(f"{out} holds no {path.name}: run `kg build PATH... --out {out}` first")
     with build_lock(out):
+        _require_whole(out)
         result = ingest([papers_path])
         papers = sorted(result.papers, key=lambda p: p.id)
         extractions = []
@@ -113,7 +124,17 @@ def reassemble(out: str | Path, *, aliases: str | Path | None = None,
                                load_rules(out, aliases, decisions))
         _remember_rules(graph, aliases, decisions)
         write_graph(graph, out / GRAPH_FILE)
+        write_manifest(out, BUILD_FILES)
     return graph
+
+
+def _require_whole(out: Path) -> None:
+    """Refuse a directory whose records are not those of its last finished build (see kg.manifest)."""
+    wrong = mismatched(out, (PAPERS_FILE, EXTRACTIONS_FILE))
+    if wrong:
+        raise GraphError(f"{out}: {' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not the build "
+                         f"{MANIFEST_FILE} records (a kg build was interrupted); run `kg build` into {out} "
+                         "again to finish it, nothing is lost")
 
 
 def _remember_rules(graph: nx.MultiDiGraph, aliases: str | Path | None, decisions: Sequence[str | Path]) -> None:
@@ -129,6 +150,7 @@ def record_decision(out: str | Path, make: Callable[[nx.MultiDiGraph, int], Alia
 
     out = Path(out)
     with build_lock(out):
+        _require_whole(out)  # before the decision is written: a refused directory must not keep it
         graph = read_graph(out / GRAPH_FILE)
         path = out / DECISIONS_FILE
         lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
@@ -153,6 +175,7 @@ def build(
 ) -> BuildResult:
     """Build (or extend) the graph in `out` from listing files or folders."""
     from kg.extract import build_nlp, extract, split_model
+    from kg.extract.cache import CACHE_FILE, ExtractCache, extractor_version, record_line
     from kg.ingest import ingest, write_jsonl
 
     out = Path(out)
@@ -161,32 +184,34 @@ def build(
     # One build at a time per directory: a second one fails at once instead of mixing records.
     with build_lock(out):
         # A build killed while writing leaves its temporary files (the old files are whole): ours to clear.
-        for name in (PAPERS_FILE, EXTRACTIONS_FILE, GRAPH_FILE):
+        for name in (PAPERS_FILE, RECORDS_FILE, EXTRACTIONS_FILE, GRAPH_FILE, CACHE_FILE):
             for stale in out.glob(f".{name}.*.tmp"):
                 if stale.is_file() and not stale.is_symlink():
                     stale.unlink()
+        interrupted = mismatched(out, BUILD_FILES)
         previous = out / PAPERS_FILE
         sources: list[str | Path] = [*paths]
         previous_papers = 0
         if previous.exists():
-            sources.append(previous)
+            # A directory from before records.jsonl existed still extends: from its merged papers.
+            sources.append(out / RECORDS_FILE if (out / RECORDS_FILE).exists() else previous)
             with previous.open(encoding="utf-8") as fh:
                 previous_papers = sum(1 for line in fh if line.strip() and not line.startswith('{"type": "profile"'))
-        if progress:
-            progress("ingest", 0, 1)
-        result = ingest(sources, format=format, strict=strict)
+        result = ingest(sources, format=format, strict=strict,
+                        progress=(lambda done, total, n: progress("ingest", done, total, f"{n:,} records"))
+                        if progress else None)
         papers: list[Paper] = sorted(result.papers, key=lambda p: p.id)
         if not papers:
             raise GraphError("no papers were read from " + ", ".join(str(p) for p in paths)
                              + ": nothing to build (see the ingest summary above for what was skipped)")
         profiles = _unique_profiles(result.profiles)
-        if progress:
-            progress("ingest", 1, 1)
 
         pipeline, tagger = split_model(model)
         nlp = build_nlp(pipeline) if pipeline else None
+        # The records of the last build, reused where nothing they depend on changed (kg.extract.cache).
+        cache = ExtractCache(out / CACHE_FILE, out / EXTRACTIONS_FILE, extractor_version(tagger, nlp))
         extractions: list[Extraction] = extract(
-            papers, nlp=nlp, n_process=n_process, tagger=tagger,
+            papers, nlp=nlp, n_process=n_process, tagger=tagger, cache=cache,
             progress=(lambda done, total: progress("extract", done, total)) if progress else None,
         )
 
@@ -196,9 +221,17 @@ def build(
             progress("graph", 1, 1)
 
         out.mkdir(parents=True, exist_ok=True)
+        records = sorted(result.records, key=lambda p: (p.id, p.sources, p.title or "", p.abstract))
+        write_jsonl(records, out / RECORDS_FILE, profiles=profiles)
         write_jsonl(papers, out / PAPERS_FILE, profiles=profiles)
-        _write_jsonl(out / EXTRACTIONS_FILE, (e.to_dict() for e in extractions))
+        write_atomic(out / EXTRACTIONS_FILE, map(record_line, extractions))
         write_graph(graph, out / GRAPH_FILE)
+        # Last: its entries name the records they were checked against, so whichever files a kill leaves
+        # behind, a mismatch only means extracting those papers again.
+        cache.write()
+        # Last of all: the manifest names the files of this build; a kill before it leaves files a reader
+        # can tell apart from a finished build.
+        write_manifest(out, BUILD_FILES)
     return BuildResult(
         graph=graph,
         out=out,
@@ -207,6 +240,9 @@ def build(
         merges=[*result.report.merges, *merges],
         dropped=report.dropped,
         previous_papers=previous_papers,
+        interrupted=interrupted,
+        extracted=cache.new + cache.affected,
+        reused=cache.reused,
     )
 
 

@@ -85,7 +85,13 @@ def _fit(rows: list[tuple[list[str], str]], c: float, classes: Sequence[str] = C
                    shape=(len(rows), len(vocab)))
     y = np.array([classes.index(lab) for _, lab in rows])
     clf = LogisticRegression(C=c, max_iter=2000, tol=1e-6, fit_intercept=False)
-    clf.fit(X, y)
+    # One BLAS thread: OpenBLAS splits sums by thread count, and the optimum it converges to moved by up
+    # to 7e-4 between 1 and 2 threads, enough to change rounded weights; one thread gives the same bytes
+    # on every machine with the pinned numpy/scipy/scikit-learn.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        clf.fit(X, y)
     present = [int(k) for k in clf.classes_]
     weights: dict[str, list[float]] = {}
     for j, f in enumerate(vocab):

@@ -119,3 +119,31 @@ def test_csv_export_refuses_labels_outside_the_schema(tmp_path, label):
         write_csv(G, tmp_path / "csv")
     assert str(err.value) == f"cannot export csv: {label!r} is not a node label or relationship type of the kg schema"
     assert not (tmp_path / "PWNED").exists() and not list(tmp_path.rglob("x*"))
+
+
+@pytest.mark.parametrize("cut", ["kg.pipeline.write_graph", "kg.extract.cache.ExtractCache.write"])
+def test_records_and_graph_of_different_builds_are_never_paired(tmp_path, monkeypatch, cut):
+    """A build cut after its records but before its manifest: `kg merges` (which re-resolves the records)
+    refuses the directory in one line, the next build says so and finishes it, like one clean build."""
+    first, more = listing(tmp_path / "first.jsonl", 20), listing(tmp_path / "more.jsonl", 5, start=500)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", str(first), "-o", str(out), "--model", "rules"]).exit_code == 0
+
+    def killed(*args, **kwargs):
+        raise KgError("killed")
+
+    with monkeypatch.context() as m:
+        m.setattr(cut, killed)
+        assert runner.invoke(app, ["build", str(more), "-o", str(out), "--model", "rules"]).exit_code == 1
+    res = runner.invoke(app, ["merges", "join", "Zorb0", "Zorb1", "--graph", str(out)])
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"Error: {out}: papers.jsonl and extractions.jsonl are not the build "
+                                 "manifest.json records (a kg build was interrupted)")
+    res = runner.invoke(app, ["build", str(more), "-o", str(out), "--model", "rules"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0].startswith(f"Note: the last build into {out} was cut short after writing "
+                                                 "records.jsonl, papers.jsonl, extractions.jsonl")
+    assert runner.invoke(app, ["build", str(first), str(more), "-o", str(clean), "--model", "rules"]).exit_code == 0
+    for name in ("papers.jsonl", "extractions.jsonl", "graph.json", "manifest.json"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name

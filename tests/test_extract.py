@@ -758,7 +758,8 @@ def test_cli_extract_writes_jsonl(tmp_path):
     result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out), "--model", "rules"])
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote 1 extractions to {out} (2 systems introduced, 4 relations)\n"
-    assert result.stderr == "extract: 1/1\n"  # progress: one line per stage when stderr is not a terminal
+    # progress: one line per stage when stderr is not a terminal, counting files then papers
+    assert result.stderr == "ingest: 1/1 files, 1 records\nextract: 1/1 papers\n"
     [line] = out.read_text(encoding="utf-8").splitlines()
     d = json.loads(line)
     assert d["id"] == ZORB.id and d["systems_introduced"][0]["name"] == "Zorblat"
@@ -769,5 +770,5 @@ def test_cli_extract_missing_model(tmp_path):
     src.write_text(json.dumps(ZORB.to_dict()) + "\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["extract", str(src), "--model", "no_such_pipeline"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: spaCy pipeline 'no_such_pipeline' is not installed")
+    assert result.stderr.splitlines()[-1].startswith("Error: spaCy pipeline 'no_such_pipeline' is not installed")
     assert "Traceback" not in result.output

@@ -92,9 +92,8 @@ def _cell(value: Any) -> str:
 # Each area adds its commands below, in the order of the data: ingest, extract/eval, build/explore,
 # query/sync, viz/export.
 
-# What each stage counts, for the progress line: files are read, papers extracted, rows synced.
-PROGRESS_UNITS = {"ingest": "files", "extract": "papers", "graph": "graphs", "nodes": "nodes",
-                  "relationships": "relationships", "prune": "rows"}
+# What a stage counts, where its name does not say it (`nodes: 31/31` needs no unit).
+PROGRESS_UNITS = {"ingest": "files", "extract": "papers"}
 
 
 def _render_progress() -> Callable[..., None]:
@@ -216,6 +215,9 @@ def build_cmd(
                    strict=strict, progress=_render_progress())
     from kg.ingest import summary_lines
 
+    if result.interrupted:
+        typer.echo(f"Note: the last build into {result.out} was cut short after writing "
+                   f"{', '.join(result.interrupted)}; its records were read again, nothing was lost")
     for line in summary_lines(result.ingested, limit=5):
         typer.echo(line)
     counts = result.counts()
@@ -233,6 +235,7 @@ def build_cmd(
     if explain_merges:
         for m in result.merges:
             typer.echo(f"  {m.kept} <- {m.merged!r}: {m.reason}")
+    typer.echo(f"Extracted: {result.extracted} papers ({result.reused} reused from extract-cache.jsonl)")
     typer.echo(f"Wrote {result.out / 'graph.json'}")
 
 

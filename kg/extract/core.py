@@ -119,12 +119,17 @@ def _technique_senses(text: str, gaz: Gazetteer, hits: list[list[Any]]) -> list[
 
 # "W4A8", "W4A4", "W4Ax": a quantization setting, with weight and activation bit widths.
 _WEIGHT_ACT_BITS = re.compile(r"(?<![\w\-])W(\d{1,2})A(\d{1,2}|x)(?![\w])")
+# Its leading lookbehind makes the scan slow; texts without a `W` and a digit (nearly all) skip it.
+_WEIGHT_HINT = re.compile(r"W\d")
+_POSSESSIVE_END = re.compile(r"(?:'s|\u2019s)$").sub
 
 
 def _bit_width_hits(text: str, gaz: Gazetteer) -> list[list[Any]]:
     """The n-bit quantization techniques a `W<n>A<m>` setting names (both widths when they differ), as far
     as the taxonomy has them."""
     out: list[list[Any]] = []
+    if not _WEIGHT_HINT.search(text):
+        return out
     for m in _WEIGHT_ACT_BITS.finditer(text):
         for bits in dict.fromkeys((m.group(1), m.group(2))):
             key = f"{bits}-bit-quantization"
@@ -596,7 +601,7 @@ def assemble(paper: Paper, title_info: dict[str, Any] | None, info: dict[str, An
         seen.add(ident)
         ent = gaz.entries.get((kind, key)) if key else None
         name = surface if kind == "model" else canon
-        name = re.sub(r"(?:'s|\u2019s)$", "", " ".join(name.split()))
+        name = _POSSESSIVE_END("", " ".join(name.split()))
         buckets[kind].append(Mention(
             name=name, text=surface, kind=kind, evidence=ev(fld, s),
             key=(key if key and not key.startswith("sized:") else None),

@@ -142,6 +142,12 @@ def sentence_cues(text: str, sent: Sequence[int]) -> list[tuple[int, int, str, s
     return out
 
 
+# Compiled once (the module-level `re` functions look their pattern up on every call).
+_WORD_FINDALL = re.compile(r"[A-Za-z][\w\-]*").findall
+_SEMI = re.compile(r"[;:]").search
+_ARTICLE_END = re.compile(r"\s+(?:the|a|an)$").sub
+
+
 def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts: Sequence[int] = (),
                  *, for_mention: bool = False, cache: dict[Any, Any] | None = None) -> tuple[str, int] | None:
     """The relation type the sentence states towards the system at `target_start`, and the cue offset.
@@ -175,14 +181,14 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
     for cue_end, cue_start, rtype, cue_text in found:
         between = text[cue_end:target_start]
         listed = [o for o in others if cue_end <= o]
-        words = re.findall(r"[A-Za-z][\w\-]*", between)
+        words = _WORD_FINDALL(between)
         if not listed and len(words) > 5:
             return None
-        if listed and re.search(r"[;:]", between):
+        if listed and _SEMI(between):
             return None
         if listed and len(words) > 4 * (len(listed) + 1) + 3:
             return None
-        cue_word = re.sub(r"\s+(?:the|a|an)$", "", cue_text.lower()).strip()
+        cue_word = _ARTICLE_END("", cue_text.lower()).strip()
         if _WEAK_BUILD.match(cue_word):
             if words or listed:
                 continue
@@ -210,7 +216,7 @@ def relation_cue(text: str, sent: Sequence[int], target_start: int, other_starts
                 return None  # "applications such as QMCPACK": what the system is applied to
             # `such as X`: a stronger cue right before the list decides (`building on ... such as X`).
             for c2_end, c2_start, t2, c2_text in found:
-                c2_word = re.sub(r"\s+(?:the|a|an)$", "", c2_text.lower()).strip()
+                c2_word = _ARTICLE_END("", c2_text.lower()).strip()
                 if c2_end <= cue_start and cue_start - c2_end <= 60 and not _WEAK_COMPARE.match(c2_word) \
                         and not _WEAK_BUILD.match(c2_word):
                     if t2 != "compares_with" or _EVAL.search(text, s, e):

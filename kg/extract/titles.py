@@ -46,9 +46,15 @@ _TITLE_ACRONYM = re.compile(r"((?:[A-Z][\w\-]*\s+(?:(?:of|for|and|with|the)\s+)?
                             r"([A-Z][A-Za-z0-9]{1,10})\)?\s*$")
 
 
+# The pattern is anchored at the end, but `search` tries it from every start: quadratic on a 40k-character
+# "title" (7 s). Six words and an acronym fit well inside this many characters of a real title.
+_TITLE_TAIL = 400
+
+
 def title_acronym_name(title: str) -> tuple[int, int, str, list[str]] | None:
     """(start, end, acronym, [long form]) of a title that ends in `Long Form -- ACR` or `Long Form (ACR)`."""
-    m = _TITLE_ACRONYM.search(title)
+    offset = max(0, len(title) - _TITLE_TAIL)
+    m = _TITLE_ACRONYM.search(title, offset)
     if m is None:
         return None
     short = m.group(2)

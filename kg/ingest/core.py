@@ -200,6 +200,10 @@ def ingest(
         reports[f] = read.report
     if progress is not None:
         progress(len(order), len(order), len(papers))
+    # The same record read twice, source line and all (a file named twice, or a build's records.jsonl
+    # beside the listing it came from), is one record: merging it with itself would only add noise.
+    papers = list(dict.fromkeys(papers))
     merged, merges = merge_papers(papers)
     report = IngestReport(tuple(reports[f] for f in files), merges, len(merged))
-    return IngestResult(merged, tuple(sorted(profiles, key=lambda p: (p.name, p.source))), report)
+    return IngestResult(merged, tuple(sorted(profiles, key=lambda p: (p.name, p.source))), report,
+                        records=tuple(papers))
