@@ -29,8 +29,7 @@ def commands() -> dict[str, click.Command]:
 
 def test_every_command_that_reads_the_graph_takes_json():
     missing = [name for name, cmd in commands().items()
-               if any("--graph" in p.opts for p in cmd.params) and not any("--json" in p.opts for p in cmd.params)
-               and name not in ("merges join", "merges split")]  # these write a decision and re-resolve
+               if any("--graph" in p.opts for p in cmd.params) and not any("--json" in p.opts for p in cmd.params)]
     assert missing == []
 
 

@@ -118,3 +118,11 @@ def test_a_typo_is_kept_apart_and_listed_as_a_near_miss():
                       ("system:arm", "ARM")):
         G.add_node(nid, type="System", name=name)
     assert [(r["name"], r["other"]) for r in near_misses(G)] == [("HugginFace", "HuggingFace")]
+
+
+def test_a_decision_prints_what_it_recorded_as_json(built):
+    _, out = built
+    data = json.loads(invoke("merges", "join", "Zorb", "Zorb-S", "-g", str(out), "--json"))
+    assert data["file"] == str(out / "merges.jsonl") and data["graph"] == str(out / "graph.json")
+    assert data["nodes"] == 13
+    assert data["decision"] == json.loads((out / "merges.jsonl").read_text().splitlines()[0])

@@ -39,12 +39,17 @@ def merges_cmd(ctx: typer.Context, graph: Path | None = GraphOption, as_json: bo
     typer.echo(f"{len(rows)} rows")
 
 
-def _decide(graph: Path | None, make) -> None:
+def _decide(graph: Path | None, make, as_json: bool = False) -> None:
     from kg.config import graph_path
     from kg.pipeline import DECISIONS_FILE, record_decision
+    from kg.review import rule_line
 
     out = graph_path(graph).parent
     rule, G = record_decision(out, make)
+    if as_json:
+        echo_json({"decision": rule_line(rule), "file": str(out / DECISIONS_FILE),
+                   "graph": str(out / "graph.json"), "nodes": G.number_of_nodes()})
+        return
     typer.echo(f"recorded {rule.id} in {out / DECISIONS_FILE}; {out / 'graph.json'} re-resolved "
                f"({G.number_of_nodes()} nodes)")
 
@@ -54,11 +59,11 @@ def _decide(graph: Path | None, make) -> None:
 def merges_join_cmd(a: str = typer.Argument(..., help="The entity (or person) to keep: a name or id."),
                     b: str = typer.Argument(..., help="The one to join into it: a name or id."),
                     note: str = typer.Option("", "--note", help="Why (kept in the decision file)."),
-                    graph: Path | None = GraphOption) -> None:
+                    graph: Path | None = GraphOption, as_json: bool = JsonOption) -> None:
     """Make B one node with A, now and in every later build of this directory."""
     from kg.review import join_rule
 
-    _decide(graph, lambda G, n: join_rule(G, a, b, number=n, note=note))
+    _decide(graph, lambda G, n: join_rule(G, a, b, number=n, note=note), as_json)
 
 
 @merges_app.command("split")
@@ -67,8 +72,8 @@ def merges_split_cmd(name: str = typer.Argument(..., help="The merged entity (or
                      alias: str = typer.Argument(..., help="A spelling merged into it; for a person, a paper id or "
                                                  "title of the other person's."),
                      note: str = typer.Option("", "--note", help="Why (kept in the decision file)."),
-                     graph: Path | None = GraphOption) -> None:
+                     graph: Path | None = GraphOption, as_json: bool = JsonOption) -> None:
     """Take ALIAS out of NAME: its own node, now and in every later build of this directory."""
     from kg.review import split_rule
 
-    _decide(graph, lambda G, n: split_rule(G, name, alias, number=n, note=note))
+    _decide(graph, lambda G, n: split_rule(G, name, alias, number=n, note=note), as_json)
