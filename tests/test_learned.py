@@ -144,6 +144,46 @@ def test_shape_and_candidates():
     assert "We" not in got
 
 
+# Texts for the fast paths of candidate finding and scoring: technique phrases next to each other, across
+# hyphens, apostrophes, newlines and odd spacing, names in any case, non-ASCII text.
+TRICKY = [
+    "We apply credit-based batching and hot-neuron offloading, then dynamic batching batching.",
+    "Fast KV cache offloading\nand  pipelined   model parallelism (PMP) beat tensor-parallel sharding.",
+    "It's prefix caching; user's token pruning -- graph pruning, the load balancing problem.",
+    "VLLM, vllm and Vllm-based serving; PyTorch's FSDP sharding on NVIDIA A100 GPUs; Llama 3.1 8B.",
+    "Nystr\u00f6m method, \u03bcBlocks, K-means quantization \u2014 \u201cspeculative decoding\u201d in \u4e2d\u6587.",
+    "dynamic\u00a0batching, adaptive\u2009batching, x batching, Batching-aware scheduling, 3-bit quantization",
+]
+
+
+def test_windowed_and_lower_cased_scans_find_what_the_full_scans_find():
+    """Technique phrases are searched around head words only, and the lexicon in lower-cased ASCII text
+    without ignoring case: the same matches as the plain scans of the whole text."""
+    gaz = build_nlp().get_pipe("kg_extract").gaz
+    finder = CandidateFinder(gaz, load_tagger().lexicon)
+    texts = TRICKY + [a + " " + b for a in TRICKY for b in TRICKY]
+    for text in texts:
+        low = text.lower() if text.isascii() else None
+        assert [m.span(1) + m.span(2) for m in finder._phrases(text, low)] == \
+            [m.span(1) + m.span(2) for m in finder.phrase.finditer(text)]
+        if low is not None:
+            assert [m.span(1) for m in finder.lexicon_low.finditer(low)] == \
+                [m.span(1) for m in finder.lexicon.finditer(text)]
+
+
+def test_screening_decides_as_the_exact_scores():
+    """Candidates the screen calls surely nothing are the ones the exact scores leave out."""
+    gaz = build_nlp().get_pipe("kg_extract").gaz
+    tagger = load_tagger()
+    papers = [Paper(id=f"t-{i}", title=t, abstract=a) for i, (t, a) in enumerate(zip(TRICKY[::-1], TRICKY))]
+    papers.append(Paper(id="t-z", title="Zorblat: Serving Made Quick", abstract=ABSTRACT_1 + " " + ABSTRACT_2))
+    screened, exact = Relabeler(gaz, tagger), Relabeler(gaz, tagger)
+    exact._screen = False
+    assert screened._screen
+    for p, ex in zip(papers, extract(papers, tagger="rules")):
+        assert screened.relabel(p, ex) == exact.relabel(p, ex)
+
+
 def test_decoding_with_hand_set_weights():
     """A tagger that trusts the rules' model verdict and names capitalised words that follow
     `outperforms` as mentioned systems: the decision, overlaps and relations follow from the weights."""

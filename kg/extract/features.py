@@ -39,25 +39,38 @@ def shape(w: str) -> str:
     return "".join(out)[:10]
 
 
-def _lower_words(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group().casefold(), m.start(), m.end()) for m in _WORDS.finditer(text)]
+_START, _END = re.Match.start, re.Match.end
+# The compare words' stems, one inside any `_COMPARE` match (literals only, case-sensitive: `re` jumps
+# between their first letters): a window of ASCII text without any of them is not tried with `_COMPARE`,
+# whose leading `\b` is tried at every character.
+_COMPARE_STEMS = re.compile("than|over|outperform|compar|versus|vs|against|baseline|beat|surpass|relative|"
+                            "speedup")
+_NAMING_WORDS = ("called", "named", "dubbed", "termed", "namely")
 
 
 class Context:
     """One field's text with its sentences and lower-cased words indexed once, so the words around
-    any occurrence are found by bisection instead of a regex per occurrence."""
+    any occurrence are found by bisection instead of a regex per occurrence. The features of what
+    precedes and follows an occurrence are kept by position: the candidates of a paper overlap
+    (`NVIDIA A100`, `NVIDIA`, `A100`) and share them."""
 
-    __slots__ = ("text", "spans", "starts", "first_start", "words", "wstarts", "wends")
+    __slots__ = ("text", "spans", "starts", "first_start", "words", "wstarts", "wends", "_left", "_right")
 
     def __init__(self, text: str, spans: Sequence[Sequence[int]]) -> None:
         self.text = text
         self.spans = [(int(a), int(b)) for a, b in spans] or [(0, len(text))]
         self.starts = [a for a, _ in self.spans]
         self.first_start = self.starts[0]
-        words = _lower_words(text)
-        self.words = [w for w, _, _ in words]
-        self.wstarts = [a for _, a, _ in words]
-        self.wends = [b for _, _, b in words]
+        if text.isascii():  # lower-cased first, the same words (the pattern ignores case) at once
+            ms = list(_WORDS.finditer(text.lower()))
+            self.words = [m.group() for m in ms]
+        else:
+            ms = list(_WORDS.finditer(text))
+            self.words = [m.group().casefold() for m in ms]
+        self.wstarts = list(map(_START, ms))
+        self.wends = list(map(_END, ms))
+        self._left: dict[int, tuple[str, ...]] = {}
+        self._right: dict[tuple[int, int], tuple[str, ...]] = {}
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.spans[max(0, bisect_right(self.starts, pos) - 1)]
@@ -78,6 +91,53 @@ class Context:
             out.append(self.words[i])
             i += 1
         return out
+
+    def left_features(self, st: int, sent_start: int) -> tuple[str, ...]:
+        """The features of what precedes an occurrence that starts at `st` in the sentence starting at
+        `sent_start` (a function of `st`): the words, introduction, naming and comparison cues, the
+        punctuation."""
+        got = self._left.get(st)
+        if got is not None:
+            return got
+        text = self.text
+        out = [f"L{i + 1}={w}" for i, w in enumerate(self.left(st, sent_start))]
+        before = text[max(sent_start, st - 160):st]
+        if "we" in before.lower() and _INTRO.search(before):
+            out.append("intro_cue")
+        # (The two prefilters are necessary conditions of the patterns on ASCII text.)
+        tail = before[-20:]
+        if (not tail.isascii() or tail.rstrip().lower().endswith(_NAMING_WORDS)) and _NAMING.search(tail):
+            out.append("naming_cue")
+        tail = before[-80:]
+        if (not tail.isascii() or _COMPARE_STEMS.search(tail.lower())) and _COMPARE.search(tail):
+            out.append("compare_before")
+        before_c = text[max(0, st - 3):st].rstrip()[-1:]
+        if before_c and not before_c.isalnum():
+            out.append(f"pb={before_c}")
+        got = self._left[st] = tuple(out)
+        return got
+
+    def right_features(self, en: int, sent_end: int) -> tuple[str, ...]:
+        """The features of what follows an occurrence that ends at `en`, in a sentence ending at
+        `sent_end`: the words, the punctuation, a parenthesis, colon or possessive."""
+        key = (en, sent_end)
+        got = self._right.get(key)
+        if got is not None:
+            return got
+        text = self.text
+        out = [f"R{i + 1}={w}" for i, w in enumerate(self.right(en, sent_end))]
+        after_c = text[en:en + 3].lstrip()[:1]
+        if after_c and not after_c.isalnum():
+            out.append(f"pa={after_c}")
+        nxt = text[en:en + 2]
+        if nxt.startswith(" (") or nxt.startswith("("):
+            out.append("paren_after")
+        if nxt[:1] == ":":
+            out.append("colon_after")
+        if nxt in ("'s", "\u2019s"):
+            out.append("possessive")
+        got = self._right[key] = tuple(out)
+        return got
 
 
 def _surface_features(gaz: Gazetteer, s: str) -> frozenset[str]:
@@ -119,72 +179,78 @@ def _surface_features(gaz: Gazetteer, s: str) -> frozenset[str]:
     return out
 
 
-def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: str,
-             lexicon: dict[str, str] | None = None) -> list[str]:
-    """The indicator features of one candidate (sorted, no duplicates)."""
-    s = c.surface
+def _candidate_features(gaz: Gazetteer, s: str, origin: str, rule_fields: set[str],
+                        lex: str | None) -> frozenset[str]:
+    """The features of the name without its context: its written form, where it came from, the
+    rules' verdicts and the lexicon's class. The same names come back in paper after paper with the
+    same verdicts, so they are computed once per (form, origin, verdicts, class)."""
+    key = (s, origin, tuple(sorted(rule_fields)) if rule_fields else (), lex)
+    cache: dict[tuple, frozenset[str]] = gaz.__dict__.setdefault("_candidate_features", {})
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     sh3 = shape(s)[:3]
     f = set(_surface_features(gaz, s))
-    f.add(f"origin={c.origin}")
-    if not c.rule_fields:
+    f.add(f"origin={origin}")
+    if not rule_fields:
         f.add("rule=none")
         f.add(f"rule=none|{sh3}")
-    for r in c.rule_fields:
+    for r in rule_fields:
         f.add(f"rule={r}")
         f.add(f"rule={r}|{sh3}")
         for kind in _KINDS:
             if f"gaz={kind}" in f:
                 f.add(f"gaz={kind}|rule={r}")
-    if lexicon:
-        lex = lexicon.get(c.key)
-        if lex is not None:
-            f.add(f"lex={lex}")
-            f.add(f"lex={lex}|{sh3}")
-    n = len(c.occ)
-    f.add(f"count={min(n, 3)}")
-    fields = {fld for fld, _, _ in c.occ}
-    if "title" in fields:
-        f.add("in_title")
-        if fields == {"title"}:
-            f.add("title_only")
-        if title.startswith(s) and title[len(s):len(s) + 2].strip()[:1] in (":", "-", "—"):
-            f.add("title_prefix")
+    if lex is not None:
+        f.add(f"lex={lex}")
+        f.add(f"lex={lex}|{sh3}")
+    if len(cache) > 200_000:  # bounded, as `_surface_features`
+        cache.clear()
+    out = cache[key] = frozenset(f)
+    return out
+
+
+_COUNT = ("count=0", "count=1", "count=2", "count=3")
+
+
+def feature_parts(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: str,
+                  lexicon: dict[str, str] | None = None,
+                  ) -> tuple[frozenset[str], list[tuple[str, ...]], list[str]]:
+    """The features of one candidate in three parts, whose union is `features(...)`: those of the name
+    alone (one object per name, verdicts and class, in any paper), those of what precedes and what
+    follows each occurrence (one object per position), and the rest (count, title, sentence position,
+    parentheses). `learned.Relabeler` sums the weights of a part once."""
+    s = c.surface
+    base = _candidate_features(gaz, s, c.origin, c.rule_fields, lexicon.get(c.key) if lexicon else None)
+    occ = c.occ
+    extra = [_COUNT[min(len(occ), 3)]]
+    around: list[tuple[str, ...]] = []
+    if any(fld == "title" for fld, _, _ in occ):
+        extra.append("in_title")
+        if all(fld == "title" for fld, _, _ in occ):
+            extra.append("title_only")
+        if title.startswith(s) and title[len(s):len(s) + 2].strip()[:1] in (":", "-", "\u2014"):
+            extra.append("title_prefix")
     all_initial = True
-    for fld, st, en in c.occ[:_CONTEXT_OCC]:
+    for fld, st, en in occ[:_CONTEXT_OCC]:
         ctx = contexts[fld]
-        text = ctx.text
         sent = ctx.sentence(st)
         if st != sent[0]:
             all_initial = False
         if fld == "abstract" and sent[0] == ctx.first_start:
-            f.add("first_sentence")
-        for i, w in enumerate(ctx.left(st, sent[0])):
-            f.add(f"L{i + 1}={w}")
-        for i, w in enumerate(ctx.right(en, sent[1])):
-            f.add(f"R{i + 1}={w}")
-        before = text[max(sent[0], st - 160):st]
-        if "we" in before.lower() and _INTRO.search(before):
-            f.add("intro_cue")
-        if _NAMING.search(before[-20:]):
-            f.add("naming_cue")
-        if _COMPARE.search(before[-80:]):
-            f.add("compare_before")
-        # The punctuation around the name: lists (`vLLM, Orca and ...`), parentheses, colons.
-        before_c = text[max(0, st - 3):st].rstrip()[-1:]
-        after_c = text[en:en + 3].lstrip()[:1]
-        if before_c and not before_c.isalnum():
-            f.add(f"pb={before_c}")
-        if after_c and not after_c.isalnum():
-            f.add(f"pa={after_c}")
-        nxt = text[en:en + 2]
-        if nxt.startswith(" (") or nxt.startswith("("):
-            f.add("paren_after")
+            extra.append("first_sentence")
+        around.append(ctx.left_features(st, sent[0]))
+        around.append(ctx.right_features(en, sent[1]))
+        text = ctx.text
         if text[max(0, st - 1):st] == "(" and text[en:en + 1] == ")":
-            f.add("in_paren")
-        if nxt[:1] == ":":
-            f.add("colon_after")
-        if nxt in ("'s", "\u2019s"):
-            f.add("possessive")
-    if all_initial and c.occ:
-        f.add("sent_initial_only")
-    return sorted(f)
+            extra.append("in_paren")
+    if all_initial and occ:
+        extra.append("sent_initial_only")
+    return base, around, extra
+
+
+def features(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, title: str,
+             lexicon: dict[str, str] | None = None) -> list[str]:
+    """The indicator features of one candidate (sorted, no duplicates)."""
+    base, around, extra = feature_parts(c, contexts, gaz, title, lexicon)
+    return sorted(base.union(*around, extra))

@@ -20,7 +20,7 @@ from typing import Any
 from kg.errors import ExtractError
 from kg.extract import rules
 from kg.extract.candidates import FIELDS, Candidate, CandidateFinder
-from kg.extract.features import Context, features
+from kg.extract.features import Context, feature_parts, features
 from kg.extract.gazetteer import Gazetteer, norm
 from kg.extract.pairs import REL_CLASSES, REL_NONE, build_relation, pair_features
 from kg.model import Evidence, Extraction, Mention, Paper, Relation
@@ -58,13 +58,54 @@ class Tagger:
         return softmax(self.weights, feats, len(self.classes))
 
 
-def softmax(weights: dict[str, list[float]], feats: Sequence[str], n: int) -> list[float]:
-    rows = [r for r in map(weights.get, feats) if r is not None]
-    z = [sum(col) for col in zip(*rows)] if rows else [0.0] * n
+def softmax(weights: dict[str, Sequence[float]], feats: Sequence[str], n: int) -> list[float]:
+    """Class probabilities: the rows of the features that have weights, summed column by column in the
+    features' (sorted) order, then a softmax. (The order of the additions is part of the result, to the
+    last bit: keep it when changing this.)"""
+    rows = list(filter(None, map(weights.get, feats)))
+    if not rows:
+        return [1.0 / n] * n  # what the sums of no rows (all zero) give
+    z = list(map(sum, zip(*rows)))
     m = max(z)
-    ex = [math.exp(v - m) for v in z]
+    ex = [_exp(v - m) for v in z]
     total = sum(ex)
     return [v / total for v in ex]
+
+
+_exp = math.exp
+
+# Screening (`Relabeler._surely_none`): a candidate the rules did not tag is named only when the model
+# gives `none` less than `none_threshold`, and nine in ten plainly are nothing. That shows in the sums of
+# the weights of its feature parts, each part summed once and kept (`Relabeler._part_sum`), without the
+# exact sum in the features' order. Whatever the order, a float sum of at most `_SCREEN_MAX_TERMS` terms
+# below `_SCREEN_MAX_WEIGHT` in size is within 100 * 2**-53 * 100 * 1000 (about 1.1e-9) of the true sum,
+# so the two sums differ by less than 3e-9 and the probabilities by less than 1e-8: a candidate whose
+# approximate probability of none is at least the threshold plus `_SCREEN_MARGIN` has an exact one
+# above the threshold too, and is skipped. Every other candidate is scored exactly: the output is the
+# same as without screening.
+_SCREEN_MARGIN = 1e-6
+_SCREEN_MAX_TERMS = 100
+_SCREEN_MAX_WEIGHT = 1000.0
+
+
+# What scoring keeps per tagger object (`load_tagger` returns the same one; at most four): the weight
+# rows as tuples, read faster than lists, with equal numbers made one object (the rows take less
+# memory); whether screening applies; the sums of the names' parts (`Relabeler._base_sum`), which
+# recur from one `extract()` call to the next.
+_Rows = dict[str, tuple[float, ...]]
+_Sums = dict[frozenset[str], tuple[float, ...]]
+_ROWS: dict[int, tuple[Tagger, _Rows, bool, _Sums]] = {}
+
+
+def _scoring_rows(tagger: Tagger) -> tuple[_Rows, bool, _Sums]:
+    got = _ROWS.get(id(tagger))
+    if got is None or got[0] is not tagger:
+        same: dict[float, float] = {}
+        rows = {k: tuple(same.setdefault(x, x) for x in v) for k, v in tagger.weights.items()}
+        if len(_ROWS) >= 4:
+            _ROWS.clear()
+        got = _ROWS[id(tagger)] = (tagger, rows, max(map(abs, same), default=0.0) <= _SCREEN_MAX_WEIGHT, {})
+    return got[1], got[2], got[3]
 
 
 def default_path() -> Path:
@@ -94,30 +135,74 @@ class Relabeler:
     def __init__(self, gaz: Gazetteer, tagger: Tagger) -> None:
         self.gaz = gaz
         self.tagger = tagger
-        self.finder = CandidateFinder(gaz, tagger.lexicon)
+        self.finder = CandidateFinder.cached(gaz, tagger.lexicon)
         self.lexicon = {norm(k): v for k, v in tagger.lexicon.items()}
+        self.rows, self._screen, self._sums = _scoring_rows(tagger)
+        self._zero = (0.0,) * len(tagger.classes)
 
     def candidates(self, paper: Paper, ex: Extraction | None,
                    ) -> tuple[list[Candidate], list[list[str]], dict[str, Context]]:
-        title = rules.mask_latex(paper.title or "")
-        text = rules.mask_latex(paper.abstract or "")
-        cands = self.finder.find(title, text, ex)
-        contexts = {"title": Context(title, [(0, len(title))]),
-                    "abstract": Context(text, rules.split_sentences(text))}
+        title, cands, contexts = self._find(paper, ex)
         return cands, [features(c, contexts, self.gaz, title, self.lexicon) for c in cands], contexts
 
+    def _find(self, paper: Paper, ex: Extraction | None) -> tuple[str, list[Candidate], dict[str, Context]]:
+        """The masked title, the candidates and the contexts of a paper."""
+        title = rules.mask_latex(paper.title or "")
+        text = rules.mask_latex(paper.abstract or "")
+        contexts = {"title": Context(title, [(0, len(title))]),
+                    "abstract": Context(text, rules.split_sentences(text))}
+        return title, self.finder.find(title, text, ex), contexts
+
+    def _base_sum(self, base: frozenset[str]) -> tuple[float, ...]:
+        """The column sums of the weight rows of the features of a name alone (`feature_parts`), in any
+        order: the same names recur in paper after paper, so each is summed once. Bounded."""
+        got = self._sums.get(base)
+        if got is None:
+            rows = list(filter(None, map(self.rows.get, base)))
+            got = tuple(map(sum, zip(*rows))) if rows else self._zero
+            if len(self._sums) > 100_000:
+                self._sums.clear()
+            self._sums[base] = got
+        return got
+
+    def _surely_none(self, base: frozenset[str], around: list[tuple[str, ...]], extra: list[str],
+                     none: int, threshold: float) -> bool:
+        """Whether a candidate the rules did not tag is certainly not named (the model gives `none` at
+        least `threshold`), from an approximate sum of its weights (see `_SCREEN_MARGIN`)."""
+        if len(base) + sum(map(len, around)) + len(extra) > _SCREEN_MAX_TERMS:
+            return False
+        get = self.rows.get
+        if len(around) == 2:  # one occurrence: the parts share no feature
+            rows = [self._base_sum(base), *filter(None, map(get, around[0])),
+                    *filter(None, map(get, around[1])), *filter(None, map(get, extra))]
+        else:
+            rows = list(filter(None, map(get, base.union(*around, extra)))) or [self._zero]
+        z = list(map(sum, zip(*rows)))
+        m = max(z)
+        ex = [_exp(v - m) for v in z]
+        return ex[none] / sum(ex) >= threshold + _SCREEN_MARGIN
+
     def relabel(self, paper: Paper, ex: Extraction) -> Extraction:
-        cands, feats, contexts = self.candidates(paper, ex)
+        title, cands, contexts = self._find(paper, ex)
         classes = self.tagger.classes
         none = classes.index(NONE)
         threshold = self.tagger.none_threshold
         chosen: list[tuple[float, Candidate, str]] = []
         drop, switch = self.tagger.drop_threshold, self.tagger.switch_threshold
         drops = self.tagger.drop_thresholds
-        for c, f in zip(cands, feats):
-            p = self.tagger.probs(f)
-            best = max((i for i in range(len(p)) if i != none), key=lambda i: (p[i], -i))
-            rule = next((fld for fld in FIELDS if fld in c.rule_fields), None)
+        weights, n = self.rows, len(classes)
+        for c in cands:
+            base, around, extra = feature_parts(c, contexts, self.gaz, title, self.lexicon)
+            if self._screen and not c.rule_fields and self._surely_none(base, around, extra, none, threshold):
+                continue
+            # The exact probabilities: the rows summed in the features' order (`features(...)`).
+            p = softmax(weights, sorted(base.union(*around, extra)), n)
+            # The most probable class other than none (the first of equals).
+            best, top = -1, -1.0
+            for i, v in enumerate(p):
+                if v > top and i != none:
+                    best, top = i, v
+            rule = next((fld for fld in FIELDS if fld in c.rule_fields), None) if c.rule_fields else None
             if rule is not None:
                 if p[none] >= drops.get(rule, drop):
                     continue
