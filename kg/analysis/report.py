@@ -77,7 +77,6 @@ def lineage(G: nx.MultiDiGraph, *, roots: int = 5, children: int = 8, depth: int
         kids = sorted(links.values(), key=lambda c: (-len(built_on.get(c["id"], ())), c["name"].casefold(), c["id"]))
         for kid in kids[:children]:
             kid["children"] = grow(kid["id"], level + 1, path | {kid["id"]}) if kid["type"] == "System" else []
-            kid["more"] = 0
         return kids[:children] + ([{"more": len(kids) - children}] if len(kids) > children else [])
 
     return [{"id": n, "name": G.nodes[n].get("name") or n, "papers": len(built_on[n]),

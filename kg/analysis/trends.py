@@ -112,10 +112,9 @@ def bursts(counts: list[int], totals: list[int], *, s: float = BURST_S, gamma: f
         return -(r * math.log(p[state]) + (d - r) * math.log(1 - p[state]))
 
     up = gamma * math.log(n) if n > 1 else gamma
-    best = [0.0, up]  # cost of being in state 0/1 after the first period, before its emission
-    back: list[tuple[int, int]] = []
-    best = [best[0] + cost(0, counts[0], totals[0]), best[1] + cost(1, counts[0], totals[0])]
-    back.append((0, 0))
+    # The first period: starting in the burst state costs the same as entering it.
+    best = [cost(0, counts[0], totals[0]), up + cost(1, counts[0], totals[0])]
+    back: list[tuple[int, int]] = [(0, 0)]
     for t in range(1, n):
         stay0, from1 = best[0], best[1]          # into state 0: free from either state
         into0 = (0, stay0) if stay0 <= from1 else (1, from1)

@@ -24,6 +24,7 @@ from kg.errors import SelectionError
 from kg.sinks.heatmap import HEATMAP_CSS, HEATMAP_JS, TABLE, heatmap_fragment
 from kg.sinks.html import page_environment
 from kg.sinks.pictures import chosen_series, papers_chart, trends_chart
+from kg.sinks.svg import bar_chart
 
 __all__ = ["ReportResult", "write_report"]
 
@@ -68,11 +69,7 @@ def write_report(G: nx.MultiDiGraph, path: str | Path, *, title: str | None = No
 
     tops = {"Systems, by papers that cite them": cited(top_with_evidence(G, "systems", by="citations", limit=top_n)),
             "Techniques, by papers that use them": cited(top_with_evidence(G, "techniques", by="papers", limit=top_n))}
-    pictures = []
-    for heading, rows in tops.items():
-        from kg.sinks.svg import bar_chart
-
-        pictures.append(bar_chart([(r["name"], r["score"]) for r in rows], title=heading))
+    pictures = [bar_chart([(r["name"], r["score"]) for r in rows], title=heading) for heading, rows in tops.items()]
 
     M = matrix(G, rows=matrix_rows, columns=matrix_columns)
     links = {}
@@ -203,7 +200,7 @@ Bursts by Kleinberg's two-state model; rising: in a burst in the latest periods.
 {% endif %}
 
 <section id="lineage"><h2>Lineage of the most built-on systems</h2>
-{% macro tree(nodes) %}<ul class="kg-tree">{% for n in nodes %}{% if n.more is defined and n.id is not defined %}<li class="kg-muted">and {{ n.more }} more</li>{% else %}<li>{{ n.name }}{% if n.type == "Paper" %} <span class="kg-muted">(paper)</span>{% endif %} {{ cite(n.notes) }}{% if n.children %}{{ tree(n.children) }}{% endif %}</li>{% endif %}{% endfor %}</ul>{% endmacro %}
+{% macro tree(nodes) %}<ul class="kg-tree">{% for n in nodes %}{% if n.id is not defined %}<li class="kg-muted">and {{ n.more }} more</li>{% else %}<li>{{ n.name }}{% if n.type == "Paper" %} <span class="kg-muted">(paper)</span>{% endif %} {{ cite(n.notes) }}{% if n.children %}{{ tree(n.children) }}{% endif %}</li>{% endif %}{% endfor %}</ul>{% endmacro %}
 {% for root in lineage %}<h3>{{ root.name }} <span class="kg-muted">built on by {{ root.papers }} papers</span></h3>
 {{ tree(root.children) }}
 {% else %}<p class="kg-muted">No paper states that it builds on a system.</p>
