@@ -1,12 +1,18 @@
-"""Sync throughput to Neo4j at several batch sizes, and the embedded engine's load time, on one generated
-schema-conforming graph (default: about 40,000 nodes and 210,000 relationships).
+"""Neo4j loads at their anchors, on generated schema-conforming graphs, with same-run baselines:
 
-    python benchmarks/bench_sync.py                 # full run (minutes on 2 cores)
-    python benchmarks/bench_sync.py --papers 2000   # quick look
+- `kg sync` into an empty database (default: about 41,000 nodes and 211,000 relationships) against a naive
+  loop that MERGEs one row per transaction, measured in this run on a sample; target >= 50,000
+  relationships/s in the relationship phase. Then a resync with nothing to change (target: a few seconds).
+- `kg sync --bulk` (neo4j-admin database import, from the Maven jars through tools/neo4j/neo4j-admin) of a
+  graph with about 1,000,000 relationships into a fresh home; target >= 300,000 records/s; then the server is
+  started on it and `kg sync` must find nothing to write.
+- The embedded engine's load time, against reading the same graph file.
 
-Uses the server in KG_NEO4J_URI/USER/PASSWORD when set, else starts the test server from tools/neo4j
-(run `bash tools/neo4j/fetch.sh` first). Ratios are against the batch-size-100 run of this same
-invocation (sync) and against reading the same graph file (embedded load), never against stored numbers.
+    python benchmarks/bench_sync.py                          # full run (a few minutes on 2 cores)
+    python benchmarks/bench_sync.py --papers 2000 --bulk-papers 10000   # quick look
+
+Uses the server in KG_NEO4J_URI/USER/PASSWORD when set (then without the bulk part, which needs the
+server's home), else starts the test server from tools/neo4j (run `bash tools/neo4j/fetch.sh` first).
 """
 
 from __future__ import annotations
@@ -79,58 +85,109 @@ def _wipe_data(driver) -> None:
         s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
 
 
-def _server():
+def _server(home: Path | None = None):
     import neo4j_server as ns
 
-    external = ns.external_from_env(dict(os.environ))
-    if external is not None:
-        return external, None
-    home = Path(tempfile.mkdtemp(prefix="kg-bench-neo4j-"))
+    if home is None:
+        external = ns.external_from_env(dict(os.environ))
+        if external is not None:
+            return external, None
+    home = home or Path(tempfile.mkdtemp(prefix="kg-bench-neo4j-"))
     server = ns.start_managed(home)
     return server, server
 
 
+def naive(driver, G: nx.MultiDiGraph, items: int) -> float:
+    """Items/s of the loop a first attempt writes: one auto-commit MERGE per node, then per relationship."""
+    from kg.sinks.neo4j_rows import edge_rows, node_rows
+
+    nodes = [(lab, r) for lab, rows in node_rows(G).items() for r in rows][: items // 2]
+    ids = {r["id"] for _, r in nodes}
+    rels = [(t, a, b, r) for (t, a, b), rows in edge_rows(G).items() for r in rows
+            if r["source"] in ids and r["target"] in ids][: items // 2]
+    t0 = time.perf_counter()
+    with driver.session() as s:
+        for lab, r in nodes:
+            s.run(f"MERGE (n:{lab} {{id: $id}}) SET n += $props", id=r["id"], props=r["props"]).consume()
+        for t, a, b, r in rels:
+            s.run(f"MATCH (a:{a} {{id: $s}}) MATCH (b:{b} {{id: $t}}) MERGE (a)-[r:{t} {{kg_key: $k}}]->(b) SET r += $props",
+                  s=r["source"], t=r["target"], k=r["key"], props=r["props"]).consume()
+    return (len(nodes) + len(rels)) / (time.perf_counter() - t0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--papers", type=int, default=24000, help="papers in the generated graph")
-    ap.add_argument("--batch-sizes", default="100,1000,10000")
+    ap.add_argument("--papers", type=int, default=24000, help="papers in the graph `kg sync` writes")
+    ap.add_argument("--bulk-papers", type=int, default=115000, help="papers in the graph `--bulk` imports "
+                    "(115,000 give about 1,000,000 relationships)")
+    ap.add_argument("--naive-items", type=int, default=3000, help="rows the naive baseline writes")
+    ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
 
     import neo4j
 
     from kg.sinks import embedded
     from kg.sinks.neo4j import sync
+    from kg.sinks.neo4j_bulk import bulk_import
+    from kg.sinks.neo4j_rows import schema_statements
 
     G = generate(args.papers)
     n, e = G.number_of_nodes(), G.number_of_edges()
-    print(f"graph: {n} nodes, {e} relationships ({n + e} items)")
-
+    print(f"kg sync graph: {n} nodes, {e} relationships")
     server, managed = _server()
     try:
         settings = server.settings()
-        rows = []
         with neo4j.GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
-            for size in (int(s) for s in args.batch_sizes.split(",")):
-                _wipe_data(driver)
-                t0 = time.perf_counter()
-                first = sync(G, settings, batch_size=size)
-                t1 = time.perf_counter()
-                again = sync(G, settings, batch_size=size)
-                t2 = time.perf_counter()
-                assert first.nodes.created == n and first.relationships.created == e, first
-                assert again.changed == 0, again
-                rows.append((size, t1 - t0, t2 - t1))
             _wipe_data(driver)
-        base = (n + e) / rows[0][1]
+            for statement in schema_statements():  # the naive loop gets the same indexes
+                driver.execute_query(statement)
+            base = naive(driver, G, args.naive_items)
+            _wipe_data(driver)
+            t0 = time.perf_counter()
+            first = sync(G, settings, workers=args.workers)
+            t1 = time.perf_counter()
+            again = sync(G, settings, workers=args.workers)
+            t2 = time.perf_counter()
+            _wipe_data(driver)
+        assert first.nodes.created == n and first.relationships.created == e, first
+        assert again.changed == 0, again
+        sec = first.seconds
+        rels_rate = e / sec["relationships"]
         print()
-        print(f"{'batch size':>10}  {'first sync s':>12}  {'items/s':>9}  {'vs 100':>7}  "
-              f"{'no-op sync s':>12}  {'items/s':>9}")
-        for size, first_s, noop_s in rows:
-            rate = (n + e) / first_s
-            print(f"{size:>10}  {first_s:>12.2f}  {rate:>9.0f}  {rate / base:>6.2f}x  {noop_s:>12.2f}  "
-                  f"{(n + e) / noop_s:>9.0f}")
+        print(f"{'':<40} {'measured':>12} {'target':>12}")
+        print(f"{'naive per-row MERGE (baseline)':<40} {base:>10.0f}/s {'':>12}  items, on {args.naive_items} rows")
+        print(f"{'kg sync, relationship phase':<40} {rels_rate:>10.0f}/s {'>= 50000/s':>12}  relationships "
+              f"({e} in {sec['relationships']:.2f} s)")
+        print(f"{'kg sync, node phase':<40} {n / sec['nodes']:>10.0f}/s {'':>12}  nodes ({sec['nodes']:.2f} s)")
+        print(f"{'kg sync, whole run':<40} {(n + e) / (t1 - t0):>10.0f}/s {'':>12}  items in {t1 - t0:.2f} s "
+              f"(compare {sec['compare']:.2f} s); {(n + e) / (t1 - t0) / base:.1f}x the naive loop")
+        print(f"{'kg sync again, nothing to change':<40} {t2 - t1:>11.2f}s {'a few s':>12}  "
+              f"{again.nodes.unchanged + again.relationships.unchanged} unchanged, 0 written")
     finally:
         if managed is not None:
+            managed.stop()
+
+    if managed is None:
+        print("\n--bulk skipped: it needs the home of a server this benchmark starts (KG_NEO4J_URI is set)")
+    else:
+        B = generate(args.bulk_papers)
+        bn, be = B.number_of_nodes(), B.number_of_edges()
+        home = Path(tempfile.mkdtemp(prefix="kg-bench-bulk-"))
+        bulk = bulk_import(B, home, admin=str(REPO / "tools" / "neo4j" / "neo4j-admin"))
+        print()
+        print(f"kg sync --bulk graph: {bn} nodes, {be} relationships")
+        print(f"{'neo4j-admin import (records/s)':<40} {bulk.records_per_second:>10.0f}/s {'>= 300000/s':>12}  "
+              f"{bn + be} records in {bulk.import_seconds:.2f} s (JVM start included; CSV written in "
+              f"{bulk.csv_seconds:.2f} s)")
+        server, managed = _server(home)
+        try:
+            t0 = time.perf_counter()
+            after = sync(B, server.settings(), workers=args.workers)
+            t1 = time.perf_counter()
+            assert after.changed == 0 and after.relationships.unchanged == be, after
+            print(f"{'kg sync after --bulk, nothing to change':<40} {t1 - t0:>11.2f}s {'a few s':>12}  "
+                  f"{bn + be} unchanged")
+        finally:
             managed.stop()
 
     with tempfile.TemporaryDirectory() as tmp:

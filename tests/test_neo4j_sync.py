@@ -195,7 +195,8 @@ def test_cli_sync_and_query_neo4j(neo4j_server, neo4j_driver, tmp_path, monkeypa
     for k, v in (("KG_NEO4J_URI", neo4j_server.uri), ("KG_NEO4J_USER", neo4j_server.user),
                  ("KG_NEO4J_PASSWORD", neo4j_server.password), ("KG_NEO4J_DATABASE", neo4j_server.database)):
         monkeypatch.setenv(k, v)
-    result = runner.invoke(app, ["sync", "--graph", str(path), "--batch-size", "10"])
+    # One writer: the batches are then one run per (type, labels) group, so their number is known.
+    result = runner.invoke(app, ["sync", "--graph", str(path), "--batch-size", "10", "--workers", "1"])
     assert result.exit_code == 0, result.output
     n, e = G.number_of_nodes(), G.number_of_edges()
     batches = sum(-(-c // 10) for c in _group_sizes(G))

@@ -93,7 +93,7 @@ def _cell(value: Any) -> str:
 # query/sync, viz/export.
 
 # What a stage counts, where its name does not say it (`nodes: 31/31` needs no unit).
-PROGRESS_UNITS = {"ingest": "files", "extract": "papers"}
+PROGRESS_UNITS = {"ingest": "files", "extract": "papers", "import": "steps"}
 
 
 def _render_progress() -> Callable[..., None]:
@@ -412,18 +412,36 @@ def sync_cmd(
                                         help="Password (prefer the KG_NEO4J_PASSWORD variable)."),
     database: str | None = typer.Option(None, "--database", envvar="KG_NEO4J_DATABASE",
                                         help="Database [default: neo4j]."),
-    batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
+    batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Rows per transaction."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Concurrent writers (rows are scheduled so that "
+                                "no two touch the same node)."),
     prune: bool = typer.Option(False, "--prune", help="Delete kg-written nodes and relationships that are no "
                                "longer in the graph."),
+    bulk: bool = typer.Option(False, "--bulk", help="Load a fresh database with neo4j-admin import instead "
+                              "(server stopped; see --neo4j-home)."),
+    neo4j_home: Path | None = typer.Option(None, "--neo4j-home", envvar="NEO4J_HOME", help="With --bulk: "
+                                           "the stopped server's home (holds data/databases)."),
+    admin: str | None = typer.Option(None, "--admin", envvar="KG_NEO4J_ADMIN", help="With --bulk: the "
+                                     "neo4j-admin to run [default: NEO4J_HOME/bin/neo4j-admin, then PATH]."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="With --bulk: replace an existing database."),
+    csv_dir: Path | None = typer.Option(None, "--csv", help="With --bulk: only write the import files and "
+                                        "import.sh to this directory (for neo4j-admin in Docker or elsewhere)."),
     as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ) -> None:
-    """Write the graph to Neo4j: idempotent MERGE in batches; a second sync changes nothing."""
+    """Write the graph to Neo4j: only rows whose content hash the server lacks, as idempotent MERGE batches;
+    a second sync changes nothing, and a sync cut short is finished by running it again."""
     from kg.config import Neo4jSettings, graph_path
+
+    path = graph_path(graph)
+    if bulk:
+        _bulk(path, neo4j_home, database or env().get("KG_NEO4J_DATABASE") or "neo4j", admin, overwrite,
+              csv_dir, as_json)
+        return
     from kg.sinks.neo4j import sync
 
     settings = Neo4jSettings.from_env(env(), uri=uri, user=user, password=password, database=database)
-    path = graph_path(graph)
-    result = sync(path, settings, batch_size=batch_size, prune=prune, progress=_render_progress())
+    result = sync(path, settings, batch_size=batch_size, prune=prune, progress=_render_progress(),
+                  workers=workers)
     if as_json:
         counts = {name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged, "deleted": c.deleted}
                   for name, c in (("nodes", result.nodes), ("relationships", result.relationships))}
@@ -435,6 +453,34 @@ def sync_cmd(
     for name, c in (("nodes:", result.nodes), ("relationships:", result.relationships)):
         typer.echo(f"{name:<{width}} {c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
                    f"{c.deleted} deleted")
+
+
+def _bulk(path: Path, home: Path | None, database: str, admin: str | None, overwrite: bool,
+          csv_dir: Path | None, as_json: bool) -> None:
+    from kg.sinks.neo4j_bulk import bulk_import, write_import_dir
+
+    if csv_dir is not None:
+        script, n_nodes, n_edges = write_import_dir(path, csv_dir, database=database)
+        if as_json:
+            echo_json({"graph": str(path), "script": str(script), "database": database, "nodes": n_nodes,
+                       "relationships": n_edges})
+            return
+        typer.echo(f"wrote the import of {path} ({n_nodes} nodes, {n_edges} relationships) to {csv_dir}")
+        typer.echo(f"run {script} where neo4j-admin runs, with the server stopped; then start it and run `kg sync`")
+        return
+    if home is None:
+        raise KgError("--bulk needs the server's home: give --neo4j-home DIR (or set NEO4J_HOME)")
+    result = bulk_import(path, home, database=database, admin=admin, overwrite=overwrite, env=env(),
+                         progress=_render_progress())
+    if as_json:
+        echo_json({"graph": str(path), "home": result.home, "database": result.database, "nodes": result.nodes,
+                   "relationships": result.relationships, "csv_seconds": round(result.csv_seconds, 3),
+                   "import_seconds": round(result.import_seconds, 3)})
+        return
+    typer.echo(f"imported {path} into database {result.database} of {result.home}: {result.nodes} nodes, "
+               f"{result.relationships} relationships")
+    typer.echo("start the server, then run `kg sync` once: it adds the constraints and indexes and finds "
+               "nothing else to write")
 
 
 # [views]

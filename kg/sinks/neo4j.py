@@ -1,24 +1,23 @@
 """Syncing a built graph to Neo4j, and running Cypher on the server.
 
-`sync` applies `cypher/schema.cypher`, then MERGEs nodes and relationships in `UNWIND $rows` batches, one
-transaction per batch. Every kg-written node and relationship carries `kg_hash`, a hash of its
-properties: a row whose hash is unchanged is matched but not written, which makes a second sync a
-no-op and lets a sync cut half-way simply be run again. Relationships are MERGEd on their graph key
-(`kg_key`), so parallel citation edges from different papers stay distinct and nothing is duplicated.
-`prune=True` deletes only nodes and relationships that carry `kg_hash`/`kg_key` and are no longer in
-the graph.
+`sync` applies `cypher/schema.cypher` (constraints first, so every MERGE is an index seek), reads the
+content hashes of what kg wrote before (`kg_hash`, see `kg.sinks.neo4j_rows`), and writes only rows whose
+hash the server lacks: a resync with nothing to change reads hashes and writes nothing, and a sync cut
+half-way (every batch is one transaction) is finished by running it again. Writes are `UNWIND $rows`
+MERGEs, so a retried or repeated batch never duplicates anything; relationships are MERGEd on their
+graph key (`kg_key`) between endpoints found by element id. `workers` writers run at once on rows
+scheduled so that no two concurrent transactions touch the same node (no lock waits, no deadlocks).
+`prune=True` deletes only nodes and relationships that carry `kg_hash` and are no longer in the graph.
 
-Labels and relationship types cannot be query parameters in Cypher; they are taken from the fixed
-schema in `kg.schema` (never from data) and checked against it before they reach query text. Every
-value travels as a parameter.
+Labels and relationship types come from the fixed schema, never from data; every value is a parameter.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,17 +25,22 @@ from typing import Any
 import networkx as nx
 
 from kg.config import Neo4jSettings
-from kg.errors import GraphError, Neo4jSyncError, QueryError
-from kg.schema import EDGE_TYPES, NODE_PROPERTIES, NODE_TYPES
+from kg.errors import Neo4jSyncError, QueryError
+from kg.schema import EDGE_TYPES, NODE_TYPES
 from kg.sinks.embedded import Result
+from kg.sinks.neo4j_rows import (
+    edge_rows,
+    graph_counts,
+    label,
+    node_rows,
+    part,
+    rel_type,
+    schedule,
+    schema_statements,
+)
 
 # (stage, done, total): stage is "nodes", "relationships" or "prune"; counts are rows.
 Progress = Callable[[str, int, int], None]
-
-_IDENT = re.compile(r"^[A-Z][A-Za-z_]*$")
-_SKIP_NODE = {"type", "id"}
-_SKIP_EDGE = {"type", "source", "target", "key"}
-
 
 @dataclass(frozen=True, slots=True)
 class Changes:
@@ -59,6 +63,9 @@ class SyncResult:
     batches: int
     database: str
     uri: str
+    # Seconds per phase: "compare" (rows, hashes and the server's hashes), "nodes", "relationships",
+    # "prune"; for benchmarks and --json, never in the text output (it would not be deterministic).
+    seconds: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -75,115 +82,6 @@ class _Tally:
 
     def freeze(self) -> Changes:
         return Changes(self.created, self.updated, self.unchanged, self.deleted)
-
-
-def _label(name: str) -> str:
-    """A node label for query text: only the schema's, so data can never inject Cypher."""
-    if name not in NODE_TYPES or not _IDENT.match(name):
-        raise GraphError(f"node type {name!r} is not in the schema; allowed: {', '.join(NODE_TYPES)}")
-    return name
-
-
-def _rel_type(name: str) -> str:
-    if name not in EDGE_TYPES or not _IDENT.match(name):
-        raise GraphError(f"edge type {name!r} is not in the schema; allowed: {', '.join(EDGE_TYPES)}")
-    return name
-
-
-def _hash(props: Mapping[str, Any]) -> str:
-    text = json.dumps({k: v for k, v in props.items() if v is not None}, sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def _node_props(label: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
-    # Every schema property is sent, None for absent ones: `SET n += {p: null}` removes a property the
-    # graph no longer has, while properties a user added on the server by hand survive.
-    props: dict[str, Any] = {k: None for k in NODE_PROPERTIES[label]}
-    props.update({k: _plain(v) for k, v in attrs.items() if k not in _SKIP_NODE})
-    return props
-
-
-def _edge_props(etype: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
-    props: dict[str, Any] = {k: None for k in EDGE_TYPES[etype][2]}
-    props.update({k: _plain(v) for k, v in attrs.items() if k not in _SKIP_EDGE})
-    return props
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-def node_rows(G: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
-    """Rows to write per label, sorted by id: `{id, hash, props}`."""
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for n in sorted(G.nodes):
-        d = G.nodes[n]
-        label = _label(d.get("type", ""))
-        props = _node_props(label, d)
-        props["id"] = n
-        rows.setdefault(label, []).append({"id": n, "hash": _hash({"label": label, **props}),
-                                           "props": props})
-    return rows
-
-
-def edge_rows(G: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
-    """Rows to write per (type, source label, target label), sorted: `{source, target, key, hash, props}`."""
-    rows: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        etype = _rel_type(d.get("type", ""))
-        a, b = _label(G.nodes[u].get("type", "")), _label(G.nodes[v].get("type", ""))
-        if (a, b) not in EDGE_TYPES[etype][0]:
-            raise GraphError(f"edge {u!r} -> {v!r} ({k!r}): {etype} may not join {a} to {b}")
-        props = _edge_props(etype, d)
-        props["kg_key"] = k
-        rows.setdefault((etype, a, b), []).append(
-            {"source": u, "target": v, "key": k, "hash": _hash({"type": etype, **props}), "props": props})
-    return rows
-
-
-def graph_counts(G: nx.MultiDiGraph) -> dict[str, int]:
-    """Nodes per label and relationships per type, as `sync` writes them (for comparisons)."""
-    counts: dict[str, int] = {}
-    for _, d in G.nodes(data=True):
-        counts[d["type"]] = counts.get(d["type"], 0) + 1
-    for _, _, d in G.edges(data=True):
-        counts[d["type"]] = counts.get(d["type"], 0) + 1
-    return dict(sorted(counts.items()))
-
-
-def _node_query(label: str) -> str:
-    return (
-        f"UNWIND $rows AS row MERGE (n:{_label(label)} {{id: row.id}}) "
-        "WITH n, row, (n.kg_hash IS NULL OR n.kg_hash <> row.hash) AS changed "
-        "FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET n += row.props, n.kg_hash = row.hash) "
-        "RETURN count(*) AS matched, sum(CASE WHEN changed THEN 1 ELSE 0 END) AS written"
-    )
-
-
-def _edge_query(etype: str, a: str, b: str) -> str:
-    return (
-        f"UNWIND $rows AS row MATCH (a:{_label(a)} {{id: row.source}}) "
-        f"MATCH (b:{_label(b)} {{id: row.target}}) "
-        f"MERGE (a)-[r:{_rel_type(etype)} {{kg_key: row.key}}]->(b) "
-        "WITH r, row, (r.kg_hash IS NULL OR r.kg_hash <> row.hash) AS changed "
-        "FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET r += row.props, r.kg_hash = row.hash) "
-        "RETURN count(*) AS matched, sum(CASE WHEN changed THEN 1 ELSE 0 END) AS written"
-    )
-
-
-def schema_statements() -> list[str]:
-    """The statements of `cypher/schema.cypher`, one per `;`, comments dropped."""
-    from kg.query import read_cypher_file
-
-    text = read_cypher_file("schema.cypher")
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
-    return [s.strip() for s in body.split(";") if s.strip()]
-
-
-def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
 
 
 def safe_uri(uri: str) -> str:
@@ -220,7 +118,9 @@ class _Session:
         try:
             self.driver = GraphDatabase.driver(
                 settings.uri, auth=(settings.user, settings.password), connection_timeout=10,
-                max_transaction_retry_time=retry_seconds, connection_acquisition_timeout=30)
+                max_transaction_retry_time=retry_seconds, connection_acquisition_timeout=30,
+                # Reads of absent types are expected (a graph without BUILDS_ON); no warnings for them.
+                notifications_min_severity="OFF")
         except Exception as err:  # noqa: BLE001 - the driver raises ValueError/ConfigurationError
             raise Neo4jSyncError(f"invalid Neo4j URI {settings.uri!r} ({_one_line(err)}): check --uri / "
                                  "KG_NEO4J_URI, e.g. bolt://127.0.0.1:7687") from None
@@ -270,6 +170,15 @@ class _Session:
                 raise QueryError(f"Neo4j: {_one_line(err)}") from None
             raise self.error(err) from None
 
+    def stream(self, cypher: str) -> Iterator[tuple[Any, ...]]:
+        """The rows of a read, as tuples, without holding the driver's records (hash sets run to millions)."""
+        try:
+            with self.driver.session(database=self.settings.database, fetch_size=10_000) as s:
+                for rec in s.run(cypher):
+                    yield tuple(rec.values())
+        except Exception as err:  # noqa: BLE001 - translated like every other call
+            raise self.error(err) from None
+
     def check(self) -> None:
         """Reach the server, log in and open the database, so each failure gets its own message."""
         self.execute("RETURN 1")
@@ -285,81 +194,199 @@ def _one_line(err: Exception) -> str:
     return " ".join(str(message).split())
 
 
-def sync(graph: nx.MultiDiGraph | str | Path, settings: Neo4jSettings, *, batch_size: int = 1000,
-         prune: bool = False, progress: Progress | None = None, retry_seconds: float = 15.0) -> SyncResult:
+def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def _node_query(lab: str) -> str:
+    return (f"UNWIND $rows AS row MERGE (n:{label(lab)} {{id: row.id}}) SET n += row.props, n.kg_hash = row.hash "
+            "RETURN row.id AS id, elementId(n) AS eid")
+
+
+def _edge_query(etype: str) -> str:
+    # Endpoints by element id (read from the server, or returned by the node writes): a direct seek,
+    # cheaper than two index lookups per row.
+    return ("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.s MATCH (b) WHERE elementId(b) = row.t "
+            f"MERGE (a)-[r:{rel_type(etype)} {{kg_key: row.key}}]->(b) SET r += row.props, r.kg_hash = row.hash "
+            "RETURN count(*) AS matched")
+
+
+class _Writer:
+    """Runs phases of jobs on `workers` threads, one session each; every batch is one transaction the
+    driver retries on transient errors (safe: every write is a MERGE). The first failure stops the rest."""
+
+    def __init__(self, session: _Session, workers: int, batch_size: int, progress: Progress | None) -> None:
+        self.session, self.workers, self.batch_size, self.progress = session, workers, batch_size, progress
+        self.lock = threading.Lock()
+        self.failed: BaseException | None = None
+        self.done: dict[str, int] = {}
+        self.totals: dict[str, int] = {}
+
+    def stage(self, name: str, total: int, already: int) -> None:
+        self.totals[name], self.done[name] = total, already
+        if self.progress and already:
+            self.progress(name, already, total)
+
+    def run(self, stage: str, query: str, jobs: list[list[dict[str, Any]]], tally: _Tally, counter: str,
+            records: Callable[[list[Any]], None] | None = None) -> None:
+        def job(rows: list[dict[str, Any]]) -> None:
+            with self.session.driver.session(database=self.session.settings.database) as s:
+                for batch in _batches(rows, self.batch_size):
+                    if self.failed is not None:
+                        return
+                    try:
+                        recs, counters = s.execute_write(_work, query, list(batch))
+                    except BaseException as err:  # noqa: BLE001 - reported once, below
+                        with self.lock:
+                            self.failed = self.failed or err
+                        return
+                    self._count(stage, batch, recs, counters, tally, counter, records)
+
+        if len(jobs) == 1 or self.workers == 1:
+            for rows in jobs:
+                job(rows)
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+                list(pool.map(job, jobs))
+        if self.failed is not None:
+            raise self.session.error(self.failed) from None
+
+    def _count(self, stage: str, batch: Sequence[dict[str, Any]], recs: list[Any], counters: Any, tally: _Tally,
+               counter: str, records: Callable[[list[Any]], None] | None) -> None:
+        with self.lock:
+            if records is not None:
+                records(recs)
+            elif recs[0]["matched"] != len(batch):
+                # Only relationships can miss: an endpoint node left the server after it was read.
+                self.failed = self.failed or Neo4jSyncError(
+                    f"{len(batch) - recs[0]['matched']} relationships of a batch found no endpoint node on "
+                    "the server; run `kg sync` again")
+                return
+            created = getattr(counters, counter)
+            tally.created += created
+            tally.updated += len(batch) - created
+            self.session.batches_done += 1
+            self.done[stage] += len(batch)
+            if self.progress:
+                self.progress(stage, self.done[stage], self.totals[stage])
+
+
+def _work(tx: Any, query: str, rows: list[dict[str, Any]]) -> tuple[list[Any], Any]:
+    result = tx.run(query, rows=rows)
+    recs = list(result)
+    return recs, result.consume().counters
+
+
+def sync(graph: nx.MultiDiGraph | str | Path, settings: Neo4jSettings, *, batch_size: int = 5000,
+         prune: bool = False, progress: Progress | None = None, retry_seconds: float = 15.0,
+         workers: int = 2) -> SyncResult:
     """Write `graph` (a graph or a graph file) to Neo4j; see the module docstring for the guarantees."""
     if batch_size < 1:
         raise Neo4jSyncError(f"batch size must be at least 1, got {batch_size}")
+    if workers < 1:
+        raise Neo4jSyncError(f"workers must be at least 1, got {workers}")
     if not isinstance(graph, nx.MultiDiGraph):
         from kg.graphio import read_graph
 
         graph = read_graph(graph)
+    clock = [time.perf_counter()]
+    seconds: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        clock.append(time.perf_counter())
+        seconds[name] = clock[-1] - clock[-2]
+
     nodes, edges = node_rows(graph), edge_rows(graph)
-    n_nodes = sum(len(r) for r in nodes.values())
-    n_edges = sum(len(r) for r in edges.values())
     session = _Session(settings, retry_seconds=retry_seconds)
     try:
         session.check()
         for statement in schema_statements():
             session.execute(statement)
-        session.batches_total = sum(-(-len(r) // batch_size) for r in [*nodes.values(), *edges.values()])
+        eids: dict[str, str] = {}
+        node_jobs: list[tuple[str, list[list[dict[str, Any]]]]] = []
         node_tally, edge_tally = _Tally(), _Tally()
-        done = 0
-        for label, rows in nodes.items():
-            query = _node_query(label)
-            for batch in _batches(rows, batch_size):
-                _write(session, query, batch, node_tally, "nodes_created")
-                done += len(batch)
-                if progress:
-                    progress("nodes", done, n_nodes)
-        done = 0
+        for lab, rows in nodes.items():
+            have = {}
+            for rec in session.stream(f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL "
+                                      "RETURN n.id AS id, n.kg_hash AS hash, elementId(n) AS eid"):
+                have[rec[0]] = rec[1]
+                eids[rec[0]] = rec[2]
+            pending = [r for r in rows if have.get(r["id"]) != r["hash"]]
+            node_tally.unchanged += len(rows) - len(pending)
+            by_part: dict[int, list[dict[str, Any]]] = {}
+            for r in pending:
+                by_part.setdefault(part(r["id"], workers), []).append(r)
+            if by_part:
+                node_jobs.append((lab, [by_part[k] for k in sorted(by_part)]))
+        edge_jobs: list[tuple[str, list[list[list[dict[str, Any]]]]]] = []
+        hashes: dict[str, set[str]] = {}
+        for etype in sorted({t for t, _, _ in edges}):
+            hashes[etype] = {rec[0] for rec in session.stream(
+                f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_hash IS NOT NULL RETURN r.kg_hash AS hash")}
         for (etype, a, b), rows in edges.items():
-            query = _edge_query(etype, a, b)
-            for batch in _batches(rows, batch_size):
-                _write(session, query, batch, edge_tally, "relationships_created")
-                done += len(batch)
-                if progress:
-                    progress("relationships", done, n_edges)
+            pending = [r for r in rows if r["hash"] not in hashes[etype]]
+            edge_tally.unchanged += len(rows) - len(pending)
+            if not hashes[etype]:
+                # None only matters for removing a property an earlier sync wrote; with no kg
+                # relationship of this type on the server, leaving them out saves a fifth of the time.
+                pending = [{**r, "props": {k: v for k, v in r["props"].items() if v is not None}}
+                           for r in pending]
+            if pending:
+                edge_jobs.append((etype, schedule(pending, workers, same_label=a == b)))
+        n_nodes, n_edges = sum(map(len, nodes.values())), sum(map(len, edges.values()))
+        session.batches_total = (
+            sum(-(-len(j) // batch_size) for _, jobs in node_jobs for j in jobs)
+            + sum(-(-len(j) // batch_size) for _, phases in edge_jobs for ph in phases for j in ph))
+        writer = _Writer(session, workers, batch_size, progress)
+        lap("compare")
+        writer.stage("nodes", n_nodes, node_tally.unchanged)
+
+        def remember(recs: list[Any]) -> None:
+            for rec in recs:
+                eids[rec[0]] = rec[1]
+
+        for lab, jobs in node_jobs:
+            writer.run("nodes", _node_query(lab), jobs, node_tally, "nodes_created", remember)
+        lap("nodes")
+        writer.stage("relationships", n_edges, edge_tally.unchanged)
+        for etype, phases in edge_jobs:
+            query = _edge_query(etype)
+            for jobs in phases:
+                sent = [[{"s": eids[r["source"]], "t": eids[r["target"]], "key": r["key"], "hash": r["hash"],
+                          "props": r["props"]} for r in job] for job in jobs]
+                writer.run("relationships", query, sent, edge_tally, "relationships_created")
+        lap("relationships")
         if prune:
-            _prune(session, graph, nodes, batch_size, node_tally, edge_tally, progress)
+            _prune(session, nodes, edges, batch_size, node_tally, edge_tally, progress)
+            lap("prune")
         return SyncResult(node_tally.freeze(), edge_tally.freeze(), session.batches_done,
-                          settings.database, settings.uri)
+                          settings.database, settings.uri, seconds)
     finally:
         session.close()
 
 
-def _write(session: _Session, query: str, batch: Sequence[Mapping[str, Any]], tally: _Tally,
-           counter: str) -> None:
-    res = session.execute(query, {"rows": list(batch)})
-    record = res.records[0]
-    matched, written = record["matched"], record["written"] or 0
-    if matched != len(batch):
-        # Only relationships can miss: an endpoint node is not on the server.
-        raise Neo4jSyncError(f"{len(batch) - matched} relationships of a batch found no endpoint node on the "
-                             "server; run `kg sync` again to write the missing nodes first")
-    created = getattr(res.summary.counters, counter)
-    tally.created += created
-    tally.updated += written - created
-    tally.unchanged += len(batch) - written
-    session.batches_done += 1
-
-
-def _prune(session: _Session, G: nx.MultiDiGraph, nodes: Mapping[str, list[dict[str, Any]]], batch_size: int,
-           node_tally: _Tally, edge_tally: _Tally, progress: Progress | None) -> None:
-    keep_edges = {(u, v, k) for u, v, k in G.edges(keys=True)}
+def _prune(session: _Session, nodes: Mapping[str, list[dict[str, Any]]],
+           edges: Mapping[tuple[str, str, str], list[dict[str, Any]]], batch_size: int, node_tally: _Tally,
+           edge_tally: _Tally, progress: Progress | None) -> None:
+    keep: dict[str, set[str]] = {}
+    for (etype, _, _), rows in edges.items():
+        keep.setdefault(etype, set()).update(r["hash"] for r in rows)
     stale_rels: list[str] = []
     for etype in EDGE_TYPES:
-        res = session.execute(
-            f"MATCH (a)-[r:{_rel_type(etype)}]->(b) WHERE r.kg_key IS NOT NULL "
-            "RETURN a.id AS source, b.id AS target, r.kg_key AS key, elementId(r) AS eid")
-        stale_rels += [r["eid"] for r in res.records
-                       if (r["source"], r["target"], r["key"]) not in keep_edges]
+        seen: set[str] = set()
+        for h, eid in session.stream(f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_hash IS NOT NULL "
+                                     "RETURN r.kg_hash AS hash, elementId(r) AS eid ORDER BY eid"):
+            # A second relationship with the same content (left by an old or concurrent sync) goes too.
+            if h not in keep.get(etype, ()) or h in seen:
+                stale_rels.append(eid)
+            seen.add(h)
     stale_nodes: list[str] = []
-    for label in NODE_TYPES:
-        keep = {row["id"] for row in nodes.get(label, [])}
-        res = session.execute(f"MATCH (n:{_label(label)}) WHERE n.kg_hash IS NOT NULL "
-                              "RETURN n.id AS id, elementId(n) AS eid")
-        stale_nodes += [r["eid"] for r in res.records if r["id"] not in keep]
+    for lab in NODE_TYPES:
+        ids = {row["id"] for row in nodes.get(lab, [])}
+        stale_nodes += [eid for nid, eid in session.stream(
+            f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL RETURN n.id AS id, elementId(n) AS eid")
+            if nid not in ids]
     total, done = len(stale_rels) + len(stale_nodes), 0
     session.batches_total += -(-len(stale_rels) // batch_size) + -(-len(stale_nodes) // batch_size)
     for batch in _batches(sorted(stale_rels), batch_size):
@@ -416,12 +443,12 @@ def server_counts(settings: Neo4jSettings, *, retry_seconds: float = 15.0) -> di
     session = _Session(settings, retry_seconds=retry_seconds)
     try:
         counts: dict[str, int] = {}
-        for label in NODE_TYPES:
-            res = session.execute(f"MATCH (n:{_label(label)}) WHERE n.kg_hash IS NOT NULL "
+        for lab in NODE_TYPES:
+            res = session.execute(f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL "
                                   "RETURN count(n) AS c")
-            counts[label] = res.records[0]["c"]
+            counts[lab] = res.records[0]["c"]
         for etype in EDGE_TYPES:
-            res = session.execute(f"MATCH ()-[r:{_rel_type(etype)}]->() WHERE r.kg_key IS NOT NULL "
+            res = session.execute(f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_key IS NOT NULL "
                                   "RETURN count(r) AS c")
             counts[etype] = res.records[0]["c"]
         return {k: v for k, v in sorted(counts.items()) if v}

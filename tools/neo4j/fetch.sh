@@ -35,8 +35,9 @@ if [ ! -f "$stamp" ]; then
     fail "Maven could not download Neo4j $version (check network access to https://repo.maven.apache.org)"
   fi
   rm -f "$log"
-  [ -f "$lib/neo4j-$version.jar" ] && [ -f "$lib/neo4j-bolt-$version.jar" ] \
-    || fail "Maven finished but $lib lacks neo4j-$version.jar or neo4j-bolt-$version.jar"
+  for jar in neo4j neo4j-bolt neo4j-command-line neo4j-import-tool; do
+    [ -f "$lib/$jar-$version.jar" ] || fail "Maven finished but $lib lacks $jar-$version.jar"
+  done
   touch "$stamp"
 fi
 
