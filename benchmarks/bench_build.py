@@ -47,11 +47,11 @@ def make_corpus(n: int, path: Path, new: Path) -> None:
             out.write(json.dumps(d) + "\n")
 
 
-def child(out: str, *corpus: str) -> None:
+def child(jobs: str, out: str, *corpus: str) -> None:
     from kg.pipeline import build
 
     t0 = time.perf_counter()
-    result = build(list(corpus), out=out)
+    result = build(list(corpus), out=out, n_process=int(jobs))
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "papers": result.ingest.papers,
@@ -59,8 +59,11 @@ def child(out: str, *corpus: str) -> None:
                       "extracted": result.extracted, "reused": result.reused}))
 
 
+JOBS = 2
+
+
 def run_child(out: Path, *corpus: Path) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(out), *map(str, corpus)],
+    proc = subprocess.run([sys.executable, __file__, "--child", str(JOBS), str(out), *map(str, corpus)],
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -85,8 +88,11 @@ def tokenizer_baseline(corpus: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--jobs", "-j", type=int, default=2, help="extraction processes (the targets are for 2 cores)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global JOBS
+    JOBS = args.jobs
     if args.child:
         child(*args.child)
         return
@@ -112,6 +118,8 @@ def main() -> None:
               f"{growth:>17.2f} {baseline:>19.0f} {rate / baseline:>16.3f} "
               f"{inc['seconds']:>7.1f} {100 * inc['seconds'] / r['seconds']:>11.1f}% {'< 5%':>7} "
               f"{inc['extracted']:>10} {'yes' if same else 'NO':>11}")
+    print(f"targets (issue #14, 2 cores, -j {JOBS} here): 100k papers in < 60 s (1,667 papers/s) and < 1,024 MB "
+          "peak; +1% new papers in < 5% of a full build; memory growing linearly")
 
 
 if __name__ == "__main__":

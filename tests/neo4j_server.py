@@ -7,7 +7,9 @@ password set by the launcher on first boot. `NEO4J_JAVA_OPTS` may replace the sm
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shlex
 import signal
 import socket
@@ -37,9 +39,15 @@ class ServerUnavailable(RuntimeError):
     """The server could not be provided (no Java, no jars, a failed boot); the message says why."""
 
 
+def jars_stamp() -> Path:
+    """The file fetch.sh leaves once the jars of this exact pom.xml are complete."""
+    pom = (TOOLS / "pom.xml").read_bytes()
+    version = re.search(rb"<neo4j.version>(.*?)</neo4j.version>", pom).group(1).decode()
+    return TOOLS / "target" / "lib" / f".complete-{version}-{hashlib.sha256(pom).hexdigest()[:12]}"
+
+
 def jars_ready() -> bool:
-    return (TOOLS / "target" / "classes" / "KgNeo4jServer.class").is_file() and any(
-        (TOOLS / "target" / "lib").glob(".complete-*"))
+    return (TOOLS / "target" / "classes" / "KgNeo4jServer.class").is_file() and jars_stamp().is_file()
 
 
 def ensure_jars(timeout: float = 900) -> None:

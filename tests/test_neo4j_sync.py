@@ -231,6 +231,12 @@ def test_cli_sync_errors_are_one_line(neo4j_server, tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == (f"Error: Neo4j at {neo4j_server.uri} rejected user {neo4j_server.user!r}: check "
                              "--user/--password (KG_NEO4J_USER / KG_NEO4J_PASSWORD)\n")
+    import neo4j_server as ns
+
+    down = f"bolt://127.0.0.1:{ns.free_port()}"
+    result = runner.invoke(app, ["sync", "--graph", str(path), "--uri", down])
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: cannot reach Neo4j at {down}: check that the server is running and --uri / KG_NEO4J_URI\n")
     result = runner.invoke(app, ["sync", "--graph", str(tmp_path / "none.json")])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: no graph at {tmp_path / 'none.json'}: run `kg build PATH...` first")  # noqa: E501

@@ -43,6 +43,7 @@ def handles_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _quiet_driver()
         try:
             return fn(*args, **kwargs)
         except KgError as err:
@@ -55,6 +56,18 @@ def handles_errors(fn: F) -> F:
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_driver() -> None:
+    """The Neo4j driver logs each retry ("Transaction failed and will be retried ...") as a warning, which
+    Python's last-resort handler prints raw on stderr. A retry that works needs no message, and one that
+    fails ends in our one-line error, so its records go nowhere."""
+    import logging
+
+    driver_log = logging.getLogger("neo4j")
+    if not driver_log.handlers:
+        driver_log.addHandler(logging.NullHandler())
+        driver_log.propagate = False
 
 
 def echo_json(value: Any) -> None:

@@ -170,17 +170,24 @@ class _Session:
                 raise QueryError(f"Neo4j: {_one_line(err)}") from None
             raise self.error(err) from None
 
-    def stream(self, cypher: str) -> Iterator[tuple[Any, ...]]:
-        """The rows of a read, as tuples, without holding the driver's records (hash sets run to millions)."""
+    def columns(self, cypher: str) -> list[list[Any]]:
+        """The one row of a query that returns `collect(...)` lists. Reading state this way is about ten
+        times faster than one record per item: the driver decodes one list instead of a record each."""
         try:
-            with self.driver.session(database=self.settings.database, fetch_size=10_000) as s:
-                for rec in s.run(cypher):
-                    yield tuple(rec.values())
+            with self.driver.session(database=self.settings.database) as s:
+                record = s.run(cypher).single()
         except Exception as err:  # noqa: BLE001 - translated like every other call
             raise self.error(err) from None
+        return [list(v) for v in record.values()] if record is not None else []
 
     def check(self) -> None:
-        """Reach the server, log in and open the database, so each failure gets its own message."""
+        """Reach the server, log in and open the database, so each failure gets its own message. The
+        connectivity check does not retry: a server that is not there is said at once, not after the
+        driver's retry time."""
+        try:
+            self.driver.verify_connectivity()
+        except Exception as err:  # noqa: BLE001 - translated to one Neo4jSyncError
+            raise self.error(err) from None
         self.execute("RETURN 1")
 
 
@@ -307,11 +314,11 @@ def sync(graph: nx.MultiDiGraph | str | Path, settings: Neo4jSettings, *, batch_
         node_jobs: list[tuple[str, list[list[dict[str, Any]]]]] = []
         node_tally, edge_tally = _Tally(), _Tally()
         for lab, rows in nodes.items():
-            have = {}
-            for rec in session.stream(f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL "
-                                      "RETURN n.id AS id, n.kg_hash AS hash, elementId(n) AS eid"):
-                have[rec[0]] = rec[1]
-                eids[rec[0]] = rec[2]
+            ids, got, found = session.columns(
+                f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL AND n.id IS NOT NULL "
+                "RETURN collect(n.id) AS ids, collect(n.kg_hash) AS hashes, collect(elementId(n)) AS eids")
+            have = dict(zip(ids, got, strict=True))
+            eids.update(zip(ids, found, strict=True))
             pending = [r for r in rows if have.get(r["id"]) != r["hash"]]
             node_tally.unchanged += len(rows) - len(pending)
             by_part: dict[int, list[dict[str, Any]]] = {}
@@ -322,8 +329,8 @@ def sync(graph: nx.MultiDiGraph | str | Path, settings: Neo4jSettings, *, batch_
         edge_jobs: list[tuple[str, list[list[list[dict[str, Any]]]]]] = []
         hashes: dict[str, set[str]] = {}
         for etype in sorted({t for t, _, _ in edges}):
-            hashes[etype] = {rec[0] for rec in session.stream(
-                f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_hash IS NOT NULL RETURN r.kg_hash AS hash")}
+            hashes[etype] = set(session.columns(f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_hash IS NOT NULL "
+                                                "RETURN collect(r.kg_hash) AS hashes")[0])
         for (etype, a, b), rows in edges.items():
             pending = [r for r in rows if r["hash"] not in hashes[etype]]
             edge_tally.unchanged += len(rows) - len(pending)
@@ -375,8 +382,9 @@ def _prune(session: _Session, nodes: Mapping[str, list[dict[str, Any]]],
     stale_rels: list[str] = []
     for etype in EDGE_TYPES:
         seen: set[str] = set()
-        for h, eid in session.stream(f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_hash IS NOT NULL "
-                                     "RETURN r.kg_hash AS hash, elementId(r) AS eid ORDER BY eid"):
+        got, found = session.columns(f"MATCH ()-[r:{rel_type(etype)}]->() WHERE r.kg_hash IS NOT NULL "
+                                     "RETURN collect(r.kg_hash) AS hashes, collect(elementId(r)) AS eids")
+        for h, eid in sorted(zip(got, found, strict=True), key=lambda x: x[1]):
             # A second relationship with the same content (left by an old or concurrent sync) goes too.
             if h not in keep.get(etype, ()) or h in seen:
                 stale_rels.append(eid)
@@ -384,9 +392,9 @@ def _prune(session: _Session, nodes: Mapping[str, list[dict[str, Any]]],
     stale_nodes: list[str] = []
     for lab in NODE_TYPES:
         ids = {row["id"] for row in nodes.get(lab, [])}
-        stale_nodes += [eid for nid, eid in session.stream(
-            f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL RETURN n.id AS id, elementId(n) AS eid")
-            if nid not in ids]
+        got, found = session.columns(f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL AND n.id IS NOT NULL "
+                                     "RETURN collect(n.id) AS ids, collect(elementId(n)) AS eids")
+        stale_nodes += [eid for nid, eid in zip(got, found, strict=True) if nid not in ids]
     total, done = len(stale_rels) + len(stale_nodes), 0
     session.batches_total += -(-len(stale_rels) // batch_size) + -(-len(stale_nodes) // batch_size)
     for batch in _batches(sorted(stale_rels), batch_size):
@@ -444,7 +452,7 @@ def server_counts(settings: Neo4jSettings, *, retry_seconds: float = 15.0) -> di
     try:
         counts: dict[str, int] = {}
         for lab in NODE_TYPES:
-            res = session.execute(f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL "
+            res = session.execute(f"MATCH (n:{label(lab)}) WHERE n.kg_hash IS NOT NULL AND n.id IS NOT NULL "
                                   "RETURN count(n) AS c")
             counts[lab] = res.records[0]["c"]
         for etype in EDGE_TYPES:

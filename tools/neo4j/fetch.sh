@@ -22,7 +22,10 @@ esac
 
 version="$(sed -n 's:.*<neo4j.version>\(.*\)</neo4j.version>.*:\1:p' "$here/pom.xml")"
 [ -n "$version" ] || fail "cannot read <neo4j.version> from $here/pom.xml"
-stamp="$lib/.complete-$version"
+# The stamp names the pom's content too, so an edited pom.xml (a new artifact, a fixed comment) is fetched
+# and checked again instead of passing on an old download.
+pom_sum="$(sha256sum "$here/pom.xml" | cut -c1-12)"
+stamp="$lib/.complete-$version-$pom_sum"
 
 if [ ! -f "$stamp" ]; then
   command -v mvn >/dev/null || fail "'mvn' not found: install Maven 3.8+ (Debian: apt-get install maven)"
