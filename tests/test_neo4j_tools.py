@@ -25,7 +25,7 @@ def _path_with(tmp_path: Path, tools: list[str]) -> str:
     """A PATH holding only bash basics and the named tools (when this machine has them)."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
-    for tool in ["sed", "dirname", "mktemp", "rm", "tail", "touch", "mkdir", "cat", *tools]:
+    for tool in ["sed", "dirname", "mktemp", "rm", "tail", "touch", "mkdir", "cat", "sha256sum", "cut", *tools]:
         found = shutil.which(tool)
         if found:
             (bindir / tool).symlink_to(found)
