@@ -147,3 +147,94 @@ def test_records_and_graph_of_different_builds_are_never_paired(tmp_path, monkey
     assert runner.invoke(app, ["build", str(first), str(more), "-o", str(clean), "--model", "rules"]).exit_code == 0
     for name in ("papers.jsonl", "extractions.jsonl", "graph.json", "manifest.json"):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+def _listing_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "cypher", "dot"])
+def test_an_export_on_a_full_disk_keeps_the_old_file(tmp_path, monkeypatch, fmt):
+    from test_query import sample_graph
+
+    from kg.sinks.files import export
+
+    target = tmp_path / f"sub.{fmt}"
+    target.write_text("old\n")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(KgError) as err:
+        export(sample_graph(), target, format=fmt)
+    assert str(err.value) == f"{target}: cannot write (No space left on device)"
+    assert _listing_of(tmp_path) == {f"sub.{fmt}": b"old\n"}
+
+
+def test_a_csv_export_cut_short_keeps_the_old_set(tmp_path, monkeypatch):
+    from test_query import sample_graph
+
+    import kg.sinks.files as files
+
+    out = tmp_path / "csv"
+    files.write_csv(sample_graph(), out)
+    before = _listing_of(out)
+    calls = []
+
+    def dies_on_the_third(path, header, rows):
+        calls.append(path)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return real(path, header, rows)
+
+    real = files._write_csv_file
+    monkeypatch.setattr(files, "_write_csv_file", dies_on_the_third)
+    G = sample_graph()
+    G.nodes["system:vllm"]["name"] = "vLLM 2"
+    with pytest.raises(RuntimeError):
+        files.write_csv(G, out)
+    assert _listing_of(out) == before  # no staging folder left, every old file as it was
+
+
+def test_a_csv_export_cut_between_renames_leaves_no_script_over_a_mix(tmp_path, monkeypatch):
+    from test_query import sample_graph
+
+    import kg.sinks.files as files
+
+    out = tmp_path / "csv"
+    files.write_csv(sample_graph(), out)
+    renamed = []
+    real = os.replace
+
+    def dies_on_the_second(src, dst):
+        renamed.append(Path(dst).name)
+        if len(renamed) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_on_the_second)
+    with pytest.raises(KgError) as err:
+        files.write_csv(sample_graph(), out)
+    assert str(err.value) == f"{out}: cannot write (No space left on device)"
+    assert files.IMPORT_SCRIPT not in _listing_of(out)
+    monkeypatch.setattr(os, "replace", real)
+    paths = files.write_csv(sample_graph(), out)  # the rerun completes the set
+    assert sorted(p.name for p in paths) == sorted(_listing_of(out))
+    assert os.access(out / files.IMPORT_SCRIPT, os.X_OK)
+
+
+def test_kg_extract_output_is_replaced_whole(tmp_path, monkeypatch):
+    src = listing(tmp_path / "a.jsonl", 3)
+    target = tmp_path / "ex.jsonl"
+    target.write_text("old\n")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    res = CliRunner().invoke(app, ["extract", str(src), "-o", str(target), "--model", "rules"])
+    assert res.exit_code == 1
+    assert res.output.splitlines()[-1] == f"Error: {target}: cannot write (No space left on device)"
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "ex.jsonl"]

@@ -169,6 +169,7 @@ def extract_cmd(
     processes: int = typer.Option(1, "--processes", "-j", help="Worker processes for spaCy."),
 ) -> None:
     """Ingest listings, then extract systems, models, hardware, datasets, techniques and relations."""
+    from kg.atomic import write_atomic
     from kg.extract import build_nlp, extract, split_model
     from kg.ingest import ingest
 
@@ -181,9 +182,7 @@ def extract_cmd(
         for e in extractions:
             typer.echo(json.dumps(e.to_dict(), ensure_ascii=False))
         return
-    lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in extractions]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    write_atomic(out, (json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in extractions))
     n_intro = sum(len(e.systems_introduced) for e in extractions)
     n_rel = sum(len(e.relations) for e in extractions)
     typer.echo(f"wrote {len(extractions)} extractions to {out} "

@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import replacing, staged_files, write_atomic
 from kg.errors import ExportError
 from kg.schema import EDGE_TYPES, NODE_PROPERTIES
 from kg.select import Selected, Selection, select
@@ -112,7 +113,8 @@ def _flat_copy(H: nx.MultiDiGraph, *, rename_node: Iterable[str] = (), rename_ed
 
 def write_graphml(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
     path = _open(Path(path))
-    nx.write_graphml(_flat_copy(H), path, named_key_ids=True)
+    with replacing(path) as tmp:
+        nx.write_graphml(_flat_copy(H), tmp, named_key_ids=True)
     return [path]
 
 
@@ -124,7 +126,8 @@ def write_gexf(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
         # A readable, unique edge id instead of networkx's counter; the edge type doubles as its label.
         d["id"] = f"{u}|{v}|{k}"
         d["label"] = d.get("kg_type", "")
-    nx.write_gexf(F, path)
+    with replacing(path) as tmp:
+        nx.write_gexf(F, tmp)
     return [path]
 
 
@@ -135,7 +138,7 @@ def write_json(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
     path = _open(Path(path))
     data = {"directed": True, "multigraph": True, **graph_to_data(H)}
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-    path.write_text(text + "\n", encoding="utf-8")
+    write_atomic(path, [text, "\n"])
     return [path]
 
 
@@ -193,7 +196,6 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise ExportError(f"-o {out} is a file; the csv format writes a directory")
-    out.mkdir(parents=True, exist_ok=True)
     values = [v for _, d in H.nodes(data=True) for v in d.values() if isinstance(v, list)]
     values += [v for *_, d in H.edges(data=True) for v in d.values() if isinstance(v, list)]
     delimiter = next((c for c in _ARRAY_DELIMITERS if not any(c in str(x) for v in values for x in v)), None)
@@ -210,36 +212,40 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
     if bad:
         raise ExportError(f"cannot export csv: {bad[0]!r} is not a node label or relationship type of the "
                           "kg schema")
-    for label, nodes in sorted(by_label.items()):
-        cols = _columns([d for _, d in nodes], NODE_PROPERTIES.get(label, {}), skip=("type", "id"))
-        header = ["id:ID", *(f"{k}{_CSV_TYPES[t]}" for k, t in cols), ":LABEL"]
-        rows = ([_csv_field(n, "STRING", delimiter), *(_csv_field(d.get(k), t, delimiter) for k, t in cols),
-                 label] for n, d in nodes)
-        written.append(out / f"nodes_{label}.csv")
-        _write_csv_file(written[-1], header, rows)
-    by_type: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
-    for u, v, k, d in _edges(H):
-        by_type.setdefault(str(d.get("type", "RELATED")), []).append((u, v, k, d))
-    for kind, edges in sorted(by_type.items()):
-        schema = EDGE_TYPES[kind][2] if kind in EDGE_TYPES else {}
-        cols = _columns([d for *_, d in edges], schema, skip=("type", "key"))
-        header = [":START_ID", ":END_ID", ":TYPE", "key", *(f"{a}{_CSV_TYPES[t]}" for a, t in cols)]
-        rows = ([_csv_field(u, "STRING", delimiter), _csv_field(v, "STRING", delimiter), kind,
-                 _csv_field(k, "STRING", delimiter), *(_csv_field(d.get(a), t, delimiter) for a, t in cols)]
-                for u, v, k, d in edges)
-        written.append(out / f"relationships_{kind}.csv")
-        _write_csv_file(written[-1], header, rows)
-    script = out / IMPORT_SCRIPT
-    args = [shlex.quote(f"--nodes={p.name}") for p in written if p.name.startswith("nodes_")]
-    args += [shlex.quote(f"--relationships={p.name}") for p in written if p.name.startswith("relationships_")]
-    script.write_text(
-        "#!/bin/sh\n# Load this directory into a new, empty database (Neo4j 5; stop the server first).\n"
-        'cd "$(dirname "$0")" && neo4j-admin database import full "${1:-neo4j}" --overwrite-destination \\\n'
-        f"  --id-type=string --multiline-fields=true --array-delimiter={_shell_quote(delimiter)} \\\n  "
-        + " \\\n  ".join(args) + "\n",
-        encoding="utf-8",
-    )
-    return [*written, script]
+    # Staged and renamed in, the script last: a cut-short export never leaves a script over a mix of
+    # old and new files.
+    with staged_files(out, last=IMPORT_SCRIPT) as stage:
+        for label, nodes in sorted(by_label.items()):
+            cols = _columns([d for _, d in nodes], NODE_PROPERTIES.get(label, {}), skip=("type", "id"))
+            header = ["id:ID", *(f"{k}{_CSV_TYPES[t]}" for k, t in cols), ":LABEL"]
+            rows = ([_csv_field(n, "STRING", delimiter),
+                     *(_csv_field(d.get(k), t, delimiter) for k, t in cols), label] for n, d in nodes)
+            written.append(stage / f"nodes_{label}.csv")
+            _write_csv_file(written[-1], header, rows)
+        by_type: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
+        for u, v, k, d in _edges(H):
+            by_type.setdefault(str(d.get("type", "RELATED")), []).append((u, v, k, d))
+        for kind, edges in sorted(by_type.items()):
+            schema = EDGE_TYPES[kind][2] if kind in EDGE_TYPES else {}
+            cols = _columns([d for *_, d in edges], schema, skip=("type", "key"))
+            header = [":START_ID", ":END_ID", ":TYPE", "key", *(f"{a}{_CSV_TYPES[t]}" for a, t in cols)]
+            rows = ([_csv_field(u, "STRING", delimiter), _csv_field(v, "STRING", delimiter), kind,
+                     _csv_field(k, "STRING", delimiter), *(_csv_field(d.get(a), t, delimiter) for a, t in cols)]
+                    for u, v, k, d in edges)
+            written.append(stage / f"relationships_{kind}.csv")
+            _write_csv_file(written[-1], header, rows)
+        script = stage / IMPORT_SCRIPT
+        args = [shlex.quote(f"--nodes={p.name}") for p in written if p.name.startswith("nodes_")]
+        args += [shlex.quote(f"--relationships={p.name}") for p in written
+                 if p.name.startswith("relationships_")]
+        script.write_text(
+            "#!/bin/sh\n# Load this directory into a new, empty database (Neo4j 5; stop the server first).\n"
+            'cd "$(dirname "$0")" && neo4j-admin database import full "${1:-neo4j}" --overwrite-destination \\\n'
+            f"  --id-type=string --multiline-fields=true --array-delimiter={_shell_quote(delimiter)} \\\n  "
+            + " \\\n  ".join(args) + "\n",
+            encoding="utf-8",
+        )
+    return [out / p.name for p in [*written, script]]
 
 
 def _shell_quote(text: str) -> str:
@@ -315,7 +321,7 @@ def write_cypher(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
             f"MERGE (a)-[r:{cypher_name(str(d.get('type', 'RELATED')))} {{key: {cypher_string(k)}}}]->(b) "
             f"SET r += {_cypher_map(props)};"
         )
-    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    write_atomic(path, ["\n".join(lines), "\n"], encoding="ascii")
     return [path]
 
 
@@ -351,7 +357,7 @@ def write_dot(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
         attrs = {"key": k, **{a: x for a, x in sorted(d.items())}}
         buf.write(f"  {dot_string(u)} -> {dot_string(v)} [{_dot_attrs(attrs)}];\n")
     buf.write("}\n")
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    write_atomic(path, [buf.getvalue()])
     return [path]
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import staged_files
 from kg.errors import Neo4jSyncError
 from kg.schema import EDGE_TYPES, NODE_PROPERTIES
 from kg.sinks.neo4j_rows import edge_rows, node_rows
@@ -147,15 +148,15 @@ def write_import_dir(graph: nx.MultiDiGraph | str | Path, folder: str | Path, *,
     out = Path(folder)
     if out.exists() and not out.is_dir():
         raise Neo4jSyncError(f"--csv {out} is a file; it names a directory to write")
-    out.mkdir(parents=True, exist_ok=True)
-    files, n_nodes, n_edges = write_import_csv(G, out)
+    # Staged and renamed in, import.sh last: a cut-short run never leaves a script over a mix of files.
+    with staged_files(out, last="import.sh") as stage:
+        files, n_nodes, n_edges = write_import_csv(G, stage)
+        (stage / "import.sh").write_text(
+            "#!/bin/sh\n# kg sync --bulk: load these files into a new or replaced database (stop the server "
+            "first),\n# then start it and run `kg sync` once (constraints and indexes; nothing else to write).\n"
+            'cd "$(dirname "$0")" && exec neo4j-admin ' + " ".join(shlex.quote(a) for a in _argv(database, files))
+            + "\n", encoding="utf-8")
     script = out / "import.sh"
-    script.write_text(
-        "#!/bin/sh\n# kg sync --bulk: load these files into a new or replaced database (stop the server first),\n"
-        "# then start it and run `kg sync` once (constraints and indexes; nothing else to write).\n"
-        'cd "$(dirname "$0")" && exec neo4j-admin ' + " ".join(shlex.quote(a) for a in _argv(database, files))
-        + "\n", encoding="utf-8")
-    script.chmod(0o755)
     return script, n_nodes, n_edges
 
 
