@@ -190,14 +190,15 @@ def build(
                     stale.unlink()
         interrupted = mismatched(out, BUILD_FILES)
         previous = out / PAPERS_FILE
-        sources: list[str | Path] = [*paths]
+        own: list[Path] = []
         previous_papers = 0
         if previous.exists():
             # A directory from before records.jsonl existed still extends: from its merged papers.
-            sources.append(out / RECORDS_FILE if (out / RECORDS_FILE).exists() else previous)
+            own.append(out / RECORDS_FILE if (out / RECORDS_FILE).exists() else previous)
             with previous.open(encoding="utf-8") as fh:
                 previous_papers = sum(1 for line in fh if line.strip() and not line.startswith('{"type": "profile"'))
-        result = ingest(sources, format=format, strict=strict,
+        # Our own records are JSON Lines whatever --format says of the listings.
+        result = ingest(paths, format=format, strict=strict, own=own,
                         progress=(lambda done, total, n: progress("ingest", done, total, f"{n:,} records"))
                         if progress else None)
         papers: list[Paper] = sorted(result.papers, key=lambda p: p.id)

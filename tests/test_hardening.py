@@ -156,6 +156,29 @@ def test_a_5000_digit_integer_on_the_first_line_still_reads_as_jsonl(tmp_path):
         1, "not a paper record: integer of 5000 digits is out of range (at most 64 bits)")
 
 
+@pytest.mark.parametrize("key", ["title", "abstract", "authors"])
+def test_a_first_record_longer_than_the_detection_peek_still_reads_as_jsonl(tmp_path, key):
+    value = ["Ann Lee"] * 20_000 if key == "authors" else "Zorb " * 24_000  # 120 kB, past the 64 KiB peek
+    first = {"title": "Zorb", "abstract": ABSTRACT, key: value}
+    f = write_jsonl(tmp_path / "p.jsonl", [first, {"title": "Zorb one", "abstract": ABSTRACT}])
+    res = kg("ingest", str(f), "-o", str(tmp_path / "papers.jsonl"))
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[:2] == ["files: 1", f"  {f}  jsonl      2 records"]
+    got = [json.loads(line) for line in (tmp_path / "papers.jsonl").open(encoding="utf-8")]
+    sizes = {p["title"]: len(json.dumps(p)) for p in got}
+    assert sorted(sizes) == sorted([first["title"].strip(), "Zorb one"])
+    assert sizes["Zorb one"] < 1000 < 100_000 < max(sizes.values())
+
+
+def test_a_single_cut_line_that_is_not_json_is_still_unknown(tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_text("{ not json " + "x" * 70_000, encoding="utf-8")
+    res = kg("ingest", str(f))
+    assert (res.exit_code, res.output.splitlines()[-1]) == (
+        1, f"Error: {f}: unknown listing format; tried profile, compact, abstracts, trending, arxiv, bibtex, "
+           "jsonl (use --format to choose one)")
+
+
 # --- 3. a read-only or full output directory ------------------------------------------------------
 
 @pytest.fixture
@@ -388,3 +411,16 @@ def test_ingest_reads_folders_with_hostile_files_like_kg_ingest(tmp_path):
         ("b.bin", None, 0, (f"{tmp_path / 'b.bin'}:1: skipped: binary file (NUL byte at offset 0); expected a text "
                             "listing",)),
     ]
+
+
+def test_a_forced_format_is_not_forced_on_the_build_directorys_own_records(tmp_path):
+    a = write_jsonl(tmp_path / "a.jsonl", [{"title": "Zorb one", "abstract": ABSTRACT}])
+    bib = tmp_path / "b.bib"
+    bib.write_text("@article{blip, title = {Blip two}, author = {Bo Li}, year = {2025},\n"
+                   "  abstract = {We present Blip, a system.}}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert kg("build", str(a), "-o", str(out), "--model", "rules").exit_code == 0
+    res = kg("build", str(bib), "--format", "bibtex", "-o", str(out), "--model", "rules")
+    assert res.exit_code == 0, res.output
+    titles = sorted(json.loads(line)["title"] for line in (out / "papers.jsonl").open(encoding="utf-8"))
+    assert titles == ["Blip two", "Zorb one"]

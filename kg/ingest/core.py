@@ -140,12 +140,14 @@ FileProgress = Callable[[int, int, int], None]
 
 def ingest(
     paths: Sequence[str | Path], *, format: str | Format | None = None, strict: bool = False,
-    progress: FileProgress | None = None,
+    progress: FileProgress | None = None, own: Sequence[str | Path] = (),
 ) -> IngestResult:
     """Read every listing in `paths` (files or folders), merge the records of the same paper, and
     report what was read, skipped and merged. Papers come back sorted by id. `progress` hears of every
-    file read, with the number of paper records read so far (before merging)."""
-    listed = _expand(paths)
+    file read, with the number of paper records read so far (before merging). `own`: files of our own
+    JSON Lines (a build directory's records), read as such whatever `format` forces on the listings."""
+    listed = _expand([*paths, *own])
+    ours = {str(Path(p)) for p in own}
     if not listed:
         raise IngestError(f"no files to read in {', '.join(map(str, paths)) or '(no paths)'}")
     files = [f for f, _ in listed]
@@ -158,7 +160,7 @@ def ingest(
             if _is_empty(f):
                 formats[f] = None
                 continue
-            formats[f] = forced or detect_format(f)
+            formats[f] = Format.JSONL if f in ours else forced or detect_format(f)
         except IngestError as err:
             # A folder may hold other files (a README beside the listings, an image, a binary): those
             # are reported and passed over; a file the user named must be a listing.

@@ -29,6 +29,8 @@ class Format(str, Enum):
 FORMAT_NAMES = ", ".join(f.value for f in Format)
 _METRIC_RE = re.compile(r"^(?:h-?index\s*\d|\d[\d,]*\s*papers$|\d[\d,]*\s*citations$|novelty\s*\d)", re.I)
 _BIB_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
+# The opening of a JSON object: a brace, then a quoted key and its colon.
+_JSON_OBJECT_START = re.compile(r'\{\s*"(?:[^"\\]|\\.)*"\s*:')
 
 
 def parse_format(value: str | Format | None) -> Format | None:
@@ -63,8 +65,11 @@ def detect_text(text: str) -> Format | None:
             json.loads(first, parse_int=len)
             return Format.JSONL
         except ValueError:
-            # A first line cut by the peek window is still our format if it starts like one.
-            if first.startswith('{"id"') or first.startswith('{"type"'):
+            # A first record longer than the peek window (a 120 kB title) is cut: it is JSONL if it
+            # opens like a JSON object, and the reader, which reads it whole, decides the rest.
+            cut = len(lines) == 1 and not text.endswith("\n")
+            if first.startswith('{"id"') or first.startswith('{"type"') or (
+                    cut and _JSON_OBJECT_START.match(first)):
                 return Format.JSONL
     for line in lines:
         if line.startswith("%"):
