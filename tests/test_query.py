@@ -313,6 +313,26 @@ def test_cli_query_errors_are_one_line(graph_file):
     assert result.stderr == "Error: choose one of --json and --csv\n"
 
 
+@pytest.mark.parametrize("cypher", [
+    "MATCH (p:Paper {id: 'paper:2305.00004'}) RETURN p",
+    "MATCH (p:Paper {id: 'paper:2305.00004'}) RETURN [p] AS p",
+    "MATCH (p:Paper {id: 'paper:2305.00004'}) RETURN {paper: p} AS p",
+    "MATCH path = (:Author)-[:AUTHORED]->(p:Paper {id: 'paper:2305.00004'}) RETURN nodes(path) AS p LIMIT 1",
+    "MATCH path = (:Author)-[:AUTHORED]->(p:Paper {id: 'paper:2305.00004'}) RETURN path AS p LIMIT 1",
+    "MATCH (p:Paper {id: 'paper:2305.00004'}) RETURN properties(p) AS p",
+])
+def test_a_whole_node_has_every_property_even_when_the_text_never_names_them(graph_file, cypher):
+    (got,), = query(cypher, graph=graph_file).rows
+    while "id" not in got:  # inside a list (the paper last) or a map
+        got = got[-1] if isinstance(got, list) else got["paper"]
+    assert got["abstract"] == sample_graph().nodes["paper:2305.00004"]["abstract"]
+
+
+def test_a_whole_relationship_has_its_evidence(graph_file):
+    rows = query("MATCH ()-[r:COMPARES_WITH]->() WHERE r.factor = '12x' RETURN r", graph=graph_file).rows
+    assert rows and all(r["evidence"] for (r,) in rows)
+
+
 def test_a_query_that_never_reads_abstracts_or_evidence_is_served_without_loading_them(graph_file):
     papers = sum(1 for _, d in sample_graph().nodes(data=True) if d["type"] == "Paper")
     assert query("MATCH (p:Paper) RETURN count(p) AS n", graph=graph_file).rows == ((papers,),)

@@ -440,6 +440,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
+        if "_NODES" in value:  # a path: its nodes, as the Neo4j engine gives it (`kg.sinks.neo4j._value`)
+            return [_plain(n) for n in value["_NODES"]]
         return {k: _plain(v) for k, v in value.items() if not k.startswith("_")}
     return value
 
@@ -451,15 +453,35 @@ def _execute(conn: Any, cypher: str, params: Mapping[str, Any] | None = None) ->
         raise QueryError(f"embedded engine: {' '.join(str(err).split())}") from None
 
 
-def run(db: Any, cypher: str, params: Mapping[str, Any] | None = None) -> Result:
-    """Run one Cypher statement on a loaded database; engine errors become `QueryError`."""
+class _NeedsFull(Exception):
+    """A row held a whole node or relationship of a table this database holds without some columns."""
+
+
+def _exposes(value: Any, tables: frozenset[str]) -> bool:
+    """Whether an engine value holds a whole node or relationship (a dict with `_LABEL`, also inside
+    paths, lists and maps) of one of `tables`."""
+    if isinstance(value, dict):
+        return value.get("_LABEL") in tables or any(_exposes(v, tables) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_exposes(v, tables) for v in value)
+    return False
+
+
+def run(db: Any, cypher: str, params: Mapping[str, Any] | None = None, *,
+        partial: frozenset[str] = frozenset()) -> Result:
+    """Run one Cypher statement on a loaded database; engine errors become `QueryError`. `partial`:
+    tables loaded without some columns; a row holding a whole node or relationship of one raises
+    `_NeedsFull` (its properties would be incomplete)."""
     conn = _connect(db)
     try:
         res = _execute(conn, cypher, params)
         if isinstance(res, list):
             raise QueryError("run one Cypher statement at a time (the text holds several)")
         columns = tuple(res.get_column_names())
-        rows = tuple(tuple(_plain(v) for v in row) for row in res.get_all())
+        raw = res.get_all()
+        if partial and any(_exposes(v, partial) for row in raw for v in row):
+            raise _NeedsFull
+        rows = tuple(tuple(_plain(v) for v in row) for row in raw)
         return Result(columns, rows)
     finally:
         conn.close()
@@ -485,9 +507,17 @@ HEAVY = {"abstract": frozenset({("Paper", "abstract")}),
 LEAN_OMIT = frozenset().union(*HEAVY.values())
 
 
+# Text that reads every property of whatever it is given: such a query is served the full database.
+_ALL_PROPERTIES = ("properties(", "keys(", ".*")
+
+
 def variant_for(cypher: str | None) -> str:
-    """"full", or "no-" and the heavy columns the query never names (`no-abstract-evidence`)."""
+    """"full", or "no-" and the heavy columns the query never names (`no-abstract-evidence`). A query
+    that returns whole nodes or relationships is found only when it runs (`run` checks the rows, and
+    `query` then serves it from the full database), so that a `RETURN p` always has every property."""
     text = (cypher or "").casefold()
+    if any(t in text for t in _ALL_PROPERTIES):
+        return "full"
     left_out = [name for name in sorted(HEAVY) if cypher is not None and name not in text]
     return "no-" + "-".join(left_out) if left_out else "full"
 
@@ -561,8 +591,18 @@ def _drop_stale(graph_file: Path, digest: str) -> None:
 
 def query(graph_file: str | Path, cypher: str, params: Mapping[str, Any] | None = None, *,
           cache: bool = True) -> Result:
-    """Run `cypher` on the graph file with the embedded engine."""
+    """Run `cypher` on the graph file with the embedded engine: from a database without the heavy
+    columns the query never names, or from the full one when its rows hold whole nodes or
+    relationships of those tables."""
+    partial = frozenset(table for table, _ in _omitted(variant_for(cypher)))
     db = open_graph(graph_file, cache=cache, cypher=cypher)
+    try:
+        return run(db, cypher, params, partial=partial)
+    except _NeedsFull:
+        pass
+    finally:
+        db.close()
+    db = open_graph(graph_file, cache=cache)
     try:
         return run(db, cypher, params)
     finally:
