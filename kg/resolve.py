@@ -225,12 +225,12 @@ def resolve(extractions: Sequence[Extraction], *, rules: Sequence[AliasRule] = (
 
 
 def split_homonyms(extractions: Sequence[Extraction], papers: Sequence[Paper], res: Resolution) -> None:
-    """A system name that several papers introduce, with no vocabulary entry behind it, is one system
-    only where the introducing papers are linked by a shared author (a follow-up, a journal version);
-    otherwise each group of linked papers has its own entity. The group of the earliest paper (by
-    year, then id) keeps the entity and the name's mentions in other papers; the others get
-    `<id>-2`, `-3`, ... with `homonym_of` and the reason, and their own papers' mentions and
-    relations point at them."""
+    """A system name that several papers introduce is one system only where the introducing papers
+    are linked by a shared author (a follow-up, a journal version); otherwise each group of linked
+    papers has its own entity. The group of the earliest paper (by year, then id) keeps the entity and
+    the name's mentions in other papers; the others get `<id>-2`, `-3`, ... with `homonym_of` and the
+    reason, and their own papers' mentions and relations point at them. A vocabulary name is no
+    exception: three unrelated 2025-2026 papers each introducing their own `Optimus` are three systems."""
     from kg.ingest.names import author_key
 
     authors = {p.id: {author_key(a.name) for a in p.authors} for p in papers}
@@ -243,7 +243,7 @@ def split_homonyms(extractions: Sequence[Extraction], papers: Sequence[Paper], r
                 intro[eid].append(ex.id)
     for eid, pids in sorted(intro.items()):
         ent = res.entities[eid]
-        if len(pids) < 2 or ent.key or eid in res.ruled:
+        if len(pids) < 2 or eid in res.ruled:
             continue
         groups: list[list[str]] = []
         for pid in sorted(pids, key=lambda p: (year[p], p)):
@@ -418,10 +418,19 @@ def _resolve_label(label: str, items: list[tuple[str, Mention]], rules: list[Ali
                 uf.union(keys[0], k)
                 why.setdefault(k, f"alias rule {r.id}")
     # Plurals: `Bagpipes` joins `Bagpipe` when the singular is known and the plural never introduced.
+    # A vocabulary name that ends in s (`pandas`) is not the plural of a name it has no key in common with
+    # (`PANDA`, a checkpointing system one paper introduces).
     introduced_keys = {loose_key(m.name) for _, m in items if m.introduced}
+    key_nodes = [k for k in uf.parent if k.startswith("key:")]
+    keyed: set[str] | None = None  # the roots of groups with a vocabulary key, found again after a union
     for k in sorted(uf.parent):
         if k.endswith("s") and not k.startswith("key:") and k[:-1] in uf.parent and k not in introduced_keys:
+            if keyed is None:
+                keyed = {uf.find(x) for x in key_nodes}
+            if uf.find(k) in keyed and uf.find(k[:-1]) not in keyed:
+                continue
             uf.union(k[:-1], k)
+            keyed = None
             why.setdefault(k, "plural")
     # A foundation's prefix names the same system (`Apache YARN` = `YARN`); a company's does not
     # (`NVIDIA MPS`, `PyTorch FSDP` are products of their own).

@@ -96,6 +96,36 @@ def test_homonyms_introduced_by_unrelated_papers_are_split_and_explained():
                for m in res.merges)
 
 
+def test_a_vocabulary_name_introduced_by_unrelated_papers_is_split_too():
+    # Three unrelated papers each introduce their own Optimus (a name in kg/data/systems.jsonl).
+    papers = [paper("p1", "Ann Lee", year=2024), paper("p2", "Bo Chen"), paper("p3", "Cy Dee"),
+              paper("p4", "Eve Fox")]
+    exs = [Extraction(id=p, title="T", systems_introduced=(sys_("Optimus", key="optimus", introduced=True),))
+           for p in ("p1", "p2", "p3")]
+    exs.append(Extraction(id="p4", title="T", systems_mentioned=(sys_("Optimus", key="optimus"),)))
+    G, _ = graph(papers, exs)
+    assert [systems_of(G, p, "INTRODUCES") for p in ("p1", "p2", "p3")] == [
+        ["system:optimus"], ["system:optimus-2"], ["system:optimus-3"]]
+    assert G.nodes["system:optimus-3"]["split_reason"] == "introduced by p3, which share no author with p1"
+    assert systems_of(G, "p4", "MENTIONS") == ["system:optimus"]
+
+
+def test_a_vocabulary_name_ending_in_s_is_not_the_plural_of_a_new_name():
+    # `Pandas` (the library, in the vocabulary) is not the plural of PANDA, a system one paper introduces.
+    papers = [paper("p1", "Ann Lee"), paper("p2", "Bo Chen")]
+    exs = [Extraction(id="p1", title="T", systems_introduced=(sys_("PANDA", introduced=True),)),
+           Extraction(id="p2", title="T", systems_mentioned=(sys_("Pandas", key="pandas"),))]
+    G, res = graph(papers, exs)
+    assert systems_of(G, "p1", "INTRODUCES") == ["system:panda"]
+    assert systems_of(G, "p2", "MENTIONS") == ["system:pandas"]
+    assert G.nodes["system:pandas"]["aliases"] == []
+    # A plural that is no vocabulary name still joins its singular (`Bagpipes` in another paper).
+    exs = [Extraction(id="p1", title="T", systems_introduced=(sys_("Bagpipe", introduced=True),)),
+           Extraction(id="p2", title="T", systems_mentioned=(sys_("Bagpipes"),))]
+    G, _ = graph(papers, exs)
+    assert systems_of(G, "p2", "MENTIONS") == systems_of(G, "p1", "INTRODUCES") == ["system:bagpipe"]
+
+
 def test_a_foundation_prefix_names_the_same_system_a_company_prefix_does_not():
     papers = [paper("p1", "Ann Lee")]
     exs = [Extraction(id="p1", title="T", systems_mentioned=(sys_("Apache YARN"), sys_("YARN"),
