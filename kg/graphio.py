@@ -7,6 +7,7 @@ the same graph always gives the same bytes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,29 @@ def write_graph(G: nx.MultiDiGraph, path: str | Path) -> Path:
     path = Path(path)
     # Streamed in pieces (not one string of the whole graph) to a temporary file renamed over the old
     # one: a reader never sees half a graph, and a kill or a full disk leaves the previous graph.
-    enc = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return write_atomic(path, _then_newline(enc.iterencode(graph_to_data(G))))
+    return write_atomic(path, _encode(graph_to_data(G)))
 
 
-def _then_newline(chunks):
-    yield from chunks
-    yield "\n"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_PIECE = 2000  # nodes or edges per written piece
+
+
+def _encode(data: dict[str, Any]) -> Iterator[str]:
+    """`data` as compact JSON with sorted keys and a newline, in pieces of a few thousand items. Each item
+    is encoded by the C encoder (`JSONEncoder.encode`); `iterencode`, which streams, runs in pure Python
+    and took a tenth of a 100k-paper build. The bytes are the same either way."""
+    yield "{"
+    for i, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("," if i else "") + _ENCODER.encode(key) + ":"
+        if isinstance(value, list):
+            yield "["
+            for j in range(0, len(value), _PIECE):
+                yield ("," if j else "") + ",".join(map(_ENCODER.encode, value[j:j + _PIECE]))
+            yield "]"
+        else:
+            yield _ENCODER.encode(value)
+    yield "}\n"
 
 
 def read_graph_data(path: str | Path) -> dict[str, Any]:
