@@ -193,3 +193,16 @@ def test_cli_show_unknown_name_and_json(tmp_path):
     res = runner.invoke(app, ["top", "systems", "--by", "fame", "--graph", str(tmp_path)])
     assert res.exit_code == 1
     assert res.output.strip() == "Error: unknown measure 'fame'; allowed: degree, pagerank, citations, papers"
+
+
+def test_graph_file_is_compact_sorted_json_in_pieces(tmp_path, monkeypatch):
+    import kg.graphio as graphio
+
+    from test_query import HOSTILE, sample_graph
+
+    G = sample_graph()
+    G.nodes["system:vllm"]["aliases"] = [HOSTILE, "é\u2028", ""]
+    G.graph["note"] = HOSTILE
+    monkeypatch.setattr(graphio, "_PIECE", 3)  # pieces end inside the node and edge lists
+    written = write_graph(G, tmp_path / "graph.json").read_text(encoding="utf-8")
+    assert written == json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
