@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import EvalError
 from kg.extract import build_nlp, extract
-from kg.extract.candidates import CandidateFinder
-from kg.extract.features import shape
-from kg.extract.learned import CLASSES, Relabeler, Tagger, load_tagger
+from kg.extract.candidates import _WORD, CandidateFinder, lowered, name_words
+from kg.extract.features import _COMPARE, _COMPARE_LOW, _COMPARE_STEMS, _INTRO, _INTRO_LOW, Context, shape
+from kg.extract.learned import CLASSES, Relabeler, Tagger, _Screen, load_tagger, softmax
 from kg.gold import load_corpus_gold
 from kg.model import Paper, paper_id
 
@@ -156,19 +157,75 @@ TRICKY = [
 ]
 
 
+def _scrambled(n: int, seed: int) -> list[str]:
+    """Short strings of the characters the fast paths treat differently (capitals, digits, joiners,
+    cased and uncased non-ASCII characters, the letters that fold to ASCII ignoring case)."""
+    rnd = random.Random(seed)
+    alphabet = ["a", "B", "9", " ", ".", "-", "+", "_", "(", "\n", "\u2019", "\u00e9", "\u00c9", "\u00a0", "Z",
+                "x", "\u017f", "\u212a", "\u0131", "vLLM", "gpu", "we ", "than", "over", "batching", "dynamic "]
+    return ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24))) for _ in range(n)]
+
+
 def test_windowed_and_lower_cased_scans_find_what_the_full_scans_find():
-    """Technique phrases are searched around head words only, and the lexicon in lower-cased ASCII text
-    without ignoring case: the same matches as the plain scans of the whole text."""
+    """Technique phrases are searched around head words only, the lexicon and the head words in
+    lower-cased text (ASCII, or without other cased characters) without ignoring case, and name-ish
+    words in two narrower scans: the same matches as the plain scans of the whole text."""
     gaz = build_nlp().get_pipe("kg_extract").gaz
     finder = CandidateFinder(gaz, load_tagger().lexicon)
-    texts = TRICKY + [a + " " + b for a in TRICKY for b in TRICKY]
+    texts = TRICKY + [a + " " + b for a in TRICKY for b in TRICKY] + _scrambled(3000, 1)
+    lowered_non_ascii = 0
     for text in texts:
-        low = text.lower() if text.isascii() else None
+        low = lowered(text)
+        lowered_non_ascii += low is not None and not text.isascii()
         assert [m.span(1) + m.span(2) for m in finder._phrases(text, low)] == \
             [m.span(1) + m.span(2) for m in finder.phrase.finditer(text)]
         if low is not None:
             assert [m.span(1) for m in finder.lexicon_low.finditer(low)] == \
                 [m.span(1) for m in finder.lexicon.finditer(text)]
+            assert [m.span(1) for m in finder.head_low.finditer(low)] == \
+                [m.span(1) for m in finder.head_ci.finditer(text)]
+        assert name_words(text) == [m.span() for m in _WORD.finditer(text)]
+    assert lowered_non_ascii > 100
+    assert lowered("Nystr\u00f6m") is None and lowered("a\u2019s \u2014 B") == "a\u2019s \u2014 b"
+
+
+def test_cue_tests_on_lower_cased_text_decide_as_the_patterns():
+    """The context cues of ASCII text read the lower-cased text (case-sensitive patterns, the compare
+    stems found once per text): the same answers as the case-insensitive patterns on every window."""
+    rnd = random.Random(2)
+    for text in [t for t in TRICKY + _scrambled(3000, 3) if t.isascii()] + [ABSTRACT_1, ABSTRACT_2]:
+        low = text.lower()
+        ctx = Context(text, [(0, len(text))])
+        for _ in range(10):
+            a = rnd.randint(0, len(text))
+            b = rnd.randint(a, len(text))
+            assert bool(_INTRO_LOW.search(low[a:b])) == bool(_INTRO.search(text[a:b]))
+            assert bool(_COMPARE_LOW.search(low[a:b])) == bool(_COMPARE.search(text[a:b]))
+            assert ctx._stem_between(a, b) == bool(_COMPARE_STEMS.search(low, a, b))
+
+
+def test_packed_screen_never_skips_a_candidate_the_exact_scores_name():
+    """The screen's integer sums (quick and full tests) against exact scores, on random weights up to
+    the largest the screen takes and on random feature sets."""
+    rnd = random.Random(4)
+    classes = tuple(CLASSES)
+    for scale in (0.5, 3.0, 1000.0):
+        rows = {f"f{i}": tuple(rnd.uniform(-scale, scale) for _ in classes) for i in range(60)}
+        rows["bias"] = (3.0,) + (0.0,) * (len(classes) - 1)
+        screen = _Screen(rows, classes, 0.5)
+        none = classes.index("none")
+        skipped = 0
+        for _ in range(2000):
+            feats = sorted({"bias", *rnd.sample(sorted(rows), rnd.randint(0, 12))})
+            base = frozenset(feats[: len(feats) // 2])
+            total = sum(screen.rows[f] for f in feats[len(feats) // 2:]) + screen.base(base)
+            p = softmax(rows, feats, len(classes))
+            if screen.surely_none(total):
+                skipped += 1
+                assert p[none] >= 0.5
+            else:
+                assert p[none] < 0.5 + 1e-5
+        assert skipped > 0
 
 
 def test_screening_decides_as_the_exact_scores():

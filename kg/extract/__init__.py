@@ -268,7 +268,10 @@ def _assemble_chunk(state: dict[str, Any], idx: list[int]) -> list[tuple[Extract
         corpus = Recorder(state["corpus"]) if state["record"] else state["corpus"]
         ex = assemble(papers[i], analysed[i][1], analysed[i][0], gaz, corpus, intros[i])
         if relabeler is not None:
-            ex = relabeler.relabel(papers[i], ex)
+            # The sentences the analysis found, when it read the abstract as it is (see `_clean`).
+            text = papers[i].abstract
+            sents = analysed[i][0]["sents"] if text and _clean(text) == text else None
+            ex = relabeler.relabel(papers[i], ex, sents=sents)
         out.append((apply_types(ex, types), corpus.questions(papers[i]) if state["record"] else None))
     return out
 

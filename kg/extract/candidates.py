@@ -27,8 +27,42 @@ FIELDS = ("systems_introduced", "systems_mentioned", "models", "hardware", "data
 # right after a lower-case start, or a lone capital or digit. The character class comes first so that
 # `re` skips ahead to letters and digits instead of trying the lookbehind at every character (1.4x
 # faster than the lookbehind first, the same matches). A match never ends with a dot.
-_WORD = re.compile(r"[A-Za-z0-9](?<![\w\-+.].)(?:(?:(?<=[A-Z0-9])|(?=[a-z\-+]*[A-Z0-9.]))[\w\-+.]*[\w+]"
-                   r"|(?<=[A-Z0-9])(?![\w\-+.]))")
+_WORD_REST = r"(?:(?:(?<=[A-Z0-9])|(?=[a-z\-+]*[A-Z0-9.]))[\w\-+.]*[\w+]|(?<=[A-Z0-9])(?![\w\-+.]))"
+_WORD = re.compile(r"[A-Za-z0-9](?<![\w\-+.].)" + _WORD_REST)
+# `_WORD` is still tried at every letter, and at the start of every lower-case word it reads the word
+# through (its lookahead): most of the scan. `name_words` finds the same matches in two cheaper scans.
+# Those starting with a capital or digit: `re` skips ahead to capitals and digits (a few in a hundred
+# characters). Those starting with a lower-case letter need a capital, digit or dot after a run of
+# lower-case letters and joiners (`vLLM`, `llm.npu`, and any word before a full stop): that character
+# is found first, and the pattern tried once at the start of the run before it.
+_WORD_UPPER = re.compile(r"[A-Z0-9](?<![\w\-+.].)" + _WORD_REST)
+_WORD_LOWER = re.compile(r"[a-z](?<![\w\-+.].)" + _WORD_REST)
+_AFTER_LOWER = re.compile(r"[A-Z0-9.](?<=[a-z\-+].)")
+_LOWER_RUN = re.compile(r"[a-z\-+]*")
+
+
+def name_words(text: str) -> list[tuple[int, int]]:
+    """The spans of `_WORD.finditer(text)`, in order. (Matches never overlap, and whether one starts
+    at a position does not depend on earlier matches: no match holds a character that may precede
+    one, so the two scans' matches together are finditer's.)"""
+    spans = [m.span() for m in _WORD_UPPER.finditer(text)]
+    rev = None
+    n = len(text)
+    lower = []
+    for m in _AFTER_LOWER.finditer(text):
+        if rev is None:
+            rev = text[::-1]
+        p = m.start()
+        # The start of the run of lower-case letters and joiners that ends right before `p`.
+        got = _WORD_LOWER.match(text, n - _LOWER_RUN.match(rev, n - p).end())
+        if got is not None:
+            lower.append(got.span())
+    if lower:
+        spans += lower
+        spans.sort()
+    return spans
+
+
 # Capitalised words that start sentences or clauses and never name anything.
 _STOP = frozenset("""a an the we our this that these those it its in on of for to with by from as at and or
 but is are was were be been has have had can may our their there here however moreover furthermore also
@@ -67,6 +101,8 @@ def _is_nameish(w: str) -> bool:
 # `_is_nameish` by word: the same few thousand words recur in every abstract. Bounded (cleared when full).
 _NAMEISH: dict[str, bool] = {}
 _MEMO_MAX = 100_000
+# `norm` by surface, for the same reason (and bound).
+_NORMS: dict[str, str] = {}
 
 
 def technique_heads(gaz: Gazetteer) -> frozenset[str]:
@@ -99,12 +135,38 @@ _FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 
 
 def _lower_pattern(words: list[str], template: str) -> re.Pattern[str] | None:
-    """`template` around a case-sensitive trie of the lower-case `words`, for lower-cased ASCII texts:
-    None when a word could match ASCII text only through case folding (then the case-insensitive
-    pattern serves every text). Words with other non-ASCII characters never match ASCII text."""
+    """`template` around a case-sensitive trie of the lower-case `words`, for the texts `lowered`
+    gives: None when a word could match ASCII text only through case folding (then the
+    case-insensitive pattern serves every text). Words with other cased non-ASCII characters never
+    match those texts, which have none."""
     if any(ch in _FOLDS_TO_ASCII for w in words for ch in w) or any(w != w.lower() for w in words):
         return None
-    return re.compile(template.replace("TRIE", trie_regex(w for w in words if w.isascii())))
+    return re.compile(template.replace("TRIE", trie_regex(w for w in words if all(map(_caseless, w)))))
+
+
+def _caseless(ch: str) -> bool:
+    """ASCII, or a character without case (`’`, `—`, a no-break space): ignoring case, a non-ASCII
+    character matches another one only if it has case."""
+    got = _CASELESS.get(ch)
+    if got is None:
+        got = _CASELESS[ch] = ch.isascii() or ch.lower() == ch == ch.upper()
+    return got
+
+
+_CASELESS: dict[str, bool] = {}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def lowered(text: str) -> str | None:
+    """`text` lower-cased, for the case-sensitive patterns of `_lower_pattern`, when that keeps every
+    offset and decides as ignoring case does: ASCII text, or text whose other characters have no case
+    (a quarter of the abstracts hold a `’` or a `—`, and the case-insensitive scan costs twice as
+    much). Else None."""
+    if text.isascii():
+        return text.lower()
+    if all(map(_caseless, set(_NON_ASCII.findall(text)))):
+        return text.lower()  # (only ASCII letters change: the same length)
+    return None
 
 
 # Whitespace-separated tokens around a head word: the two before it (where a phrase ending at it can
@@ -146,18 +208,25 @@ class CandidateFinder:
     def find(self, title: str, abstract: str, ex: Extraction | None) -> list[Candidate]:
         """The candidates of a paper, in order of first occurrence."""
         cands: dict[str, Candidate] = {}
+        norms = _NORMS
+        if len(norms) > _MEMO_MAX:
+            norms.clear()
 
         def add(surface: str, fld: str, s: int, origin: str) -> Candidate | None:
-            k = norm(surface)
+            k = norms.get(surface)
+            if k is None:
+                k = norms[surface] = norm(surface)
             if not k or len(k) > 80:
                 return None
             c = cands.get(k)
             if c is None:
                 if len(cands) >= MAX_CANDIDATES:
                     return None
-                c = cands[k] = Candidate(k, surface, origin=origin)
-            if len(c.occ) < 16 and (fld, s, s + len(surface)) not in c.occ:
-                c.occ.append((fld, s, s + len(surface)))
+                c = cands[k] = Candidate(k, surface, [(fld, s, s + len(surface))], set(), None, origin)
+                return c
+            o = (fld, s, s + len(surface))
+            if len(c.occ) < 16 and o not in c.occ:
+                c.occ.append(o)
             return c
 
         for fld, text in (("title", title), ("abstract", abstract)):
@@ -202,9 +271,8 @@ class CandidateFinder:
         if len(nameish_of) > _MEMO_MAX:
             nameish_of.clear()
         prev_end = -1
-        for m in _WORD.finditer(text):
-            s, e = m.span()
-            w = m.group()
+        for s, e in name_words(text):
+            w = text[s:e]
             # Words between two matches (plain lower case, never matched) break a run.
             if run and not (s == prev_end + 1 and text[prev_end] == " "):
                 flush()
@@ -221,7 +289,7 @@ class CandidateFinder:
                 flush()
             prev_end = e
         flush()
-        low = text.lower() if text.isascii() else None
+        low = lowered(text)
         if self.lexicon is not None:
             if low is not None and self.lexicon_low is not None:
                 for m in self.lexicon_low.finditer(low):

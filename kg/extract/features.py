@@ -39,13 +39,22 @@ def shape(w: str) -> str:
     return "".join(out)[:10]
 
 
-_START, _END = re.Match.start, re.Match.end
+_START, _END, _GROUP = re.Match.start, re.Match.end, re.Match.group
 # The compare words' stems, one inside any `_COMPARE` match (literals only, case-sensitive: `re` jumps
 # between their first letters): a window of ASCII text without any of them is not tried with `_COMPARE`,
 # whose leading `\b` is tried at every character.
-_COMPARE_STEMS = re.compile("than|over|outperform|compar|versus|vs|against|baseline|beat|surpass|relative|"
-                            "speedup")
+_STEM_WORDS = ("than", "over", "outperform", "compar", "versus", "vs", "against", "baseline", "beat",
+               "surpass", "relative", "speedup")
+_COMPARE_STEMS = re.compile("|".join(_STEM_WORDS))
 _NAMING_WORDS = ("called", "named", "dubbed", "termed", "namely")
+# `_INTRO` and `_COMPARE` for lower-cased ASCII text: case-sensitive, and the leading `\b` after the
+# first letter of each word (`(?<!\w.)`), so that `re` skips ahead to those letters instead of trying
+# the `\b` at every character (the same matches, a third of the time).
+_INTRO_LOW = re.compile(r"(?:w(?<!\w.)e|t(?<!\w.)his (?:paper|work))\s+(?:\w+\s+){0,3}?(?:propose|present|"
+                        r"introduce|design|develop|build|implement|describe|call|name|term|dub)")
+_COMPARE_LOW = re.compile(r"(?:t(?<!\w.)han|o(?<!\w.)(?:ver|utperform\w*)|c(?<!\w.)ompar(?:ed|ison)|"
+                          r"v(?<!\w.)(?:ersus|s)|a(?<!\w.)gainst|b(?<!\w.)(?:aselines?|eats?)|"
+                          r"s(?<!\w.)(?:urpass\w*|peedups?)|r(?<!\w.)elative)\b")
 
 
 class Context:
@@ -54,16 +63,20 @@ class Context:
     precedes and follows an occurrence are kept by position: the candidates of a paper overlap
     (`NVIDIA A100`, `NVIDIA`, `A100`) and share them."""
 
-    __slots__ = ("text", "spans", "starts", "first_start", "words", "wstarts", "wends", "_left", "_right")
+    __slots__ = ("text", "low", "spans", "starts", "first_start", "words", "wstarts", "wends", "_left",
+                 "_right", "_stems")
 
     def __init__(self, text: str, spans: Sequence[Sequence[int]]) -> None:
         self.text = text
         self.spans = [(int(a), int(b)) for a, b in spans] or [(0, len(text))]
         self.starts = [a for a, _ in self.spans]
         self.first_start = self.starts[0]
+        # The text lower-cased when that keeps every offset (ASCII), for the cue tests; else None.
+        self.low: str | None = None
         if text.isascii():  # lower-cased first, the same words (the pattern ignores case) at once
-            ms = list(_WORDS.finditer(text.lower()))
-            self.words = [m.group() for m in ms]
+            self.low = low = text.lower()
+            ms = list(_WORDS.finditer(low))
+            self.words = list(map(_GROUP, ms))
         else:
             ms = list(_WORDS.finditer(text))
             self.words = [m.group().casefold() for m in ms]
@@ -71,6 +84,30 @@ class Context:
         self.wends = list(map(_END, ms))
         self._left: dict[int, tuple[str, ...]] = {}
         self._right: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._stems: tuple[list[int], list[int]] | None = None
+
+    def _stem_between(self, a: int, b: int) -> bool:
+        """Whether a compare stem lies in `low[a:b]` (`_COMPARE_STEMS.search(low, a, b)`), from every
+        occurrence of every stem found once (overlapping ones too): their starts, and the least end
+        of those from each one on."""
+        if self._stems is None:
+            low = self.low or ""
+            occ = []
+            for stem in _STEM_WORDS:
+                i = low.find(stem)
+                while i != -1:
+                    occ.append((i, i + len(stem)))
+                    i = low.find(stem, i + 1)
+            occ.sort()
+            least = [0] * len(occ)
+            m = len(low) + 1
+            for k in range(len(occ) - 1, -1, -1):
+                m = min(m, occ[k][1])
+                least[k] = m
+            self._stems = ([s for s, _ in occ], least)
+        starts, least = self._stems
+        k = bisect_left(starts, a)
+        return k < len(starts) and least[k] <= b
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.spans[max(0, bisect_right(self.starts, pos) - 1)]
@@ -99,21 +136,44 @@ class Context:
         got = self._left.get(st)
         if got is not None:
             return got
-        text = self.text
-        out = [f"L{i + 1}={w}" for i, w in enumerate(self.left(st, sent_start))]
-        before = text[max(sent_start, st - 160):st]
-        if "we" in before.lower() and _INTRO.search(before):
-            out.append("intro_cue")
-        # (The two prefilters are necessary conditions of the patterns on ASCII text.)
-        tail = before[-20:]
-        if (not tail.isascii() or tail.rstrip().lower().endswith(_NAMING_WORDS)) and _NAMING.search(tail):
-            out.append("naming_cue")
-        tail = before[-80:]
-        if (not tail.isascii() or _COMPARE_STEMS.search(tail.lower())) and _COMPARE.search(tail):
-            out.append("compare_before")
+        text, low = self.text, self.low
+        # The words nearest first, as `left` gives them; their feature strings made once per word.
+        words, wstarts = self.words, self.wstarts
+        i = bisect_right(self.wends, st) - 1
+        out = []
+        k = 0
+        made = _WORD_FEATURES.get
+        while i >= 0 and k < 3 and wstarts[i] >= sent_start:
+            w = words[i]
+            out.append((made(w) or _word_features(w))[k])
+            i -= 1
+            k += 1
+        a = max(sent_start, st - 160)
+        if low is None:
+            before = text[a:st]
+            if "we" in before.lower() and _INTRO.search(before):
+                out.append("intro_cue")
+            tail = before[-20:]
+            if (not tail.isascii() or tail.rstrip().lower().endswith(_NAMING_WORDS)) and _NAMING.search(tail):
+                out.append("naming_cue")
+            tail = before[-80:]
+            if (not tail.isascii() or _COMPARE_STEMS.search(tail.lower())) and _COMPARE.search(tail):
+                out.append("compare_before")
+        else:
+            # ASCII text: the prefilters and the `_LOW` patterns read the lower-cased text (the same
+            # characters as the window's `lower()`), and the patterns run only on the windows the
+            # prefilters pass. The prefilters are necessary conditions of the patterns on ASCII text.
+            if low.find("we", a, st) != -1 and _INTRO_LOW.search(low[a:st]):
+                out.append("intro_cue")
+            b = max(a, st - 20)
+            if low[b:st].rstrip().endswith(_NAMING_WORDS) and _NAMING.search(text[b:st]):
+                out.append("naming_cue")
+            b = max(a, st - 80)
+            if self._stem_between(b, st) and _COMPARE_LOW.search(low[b:st]):
+                out.append("compare_before")
         before_c = text[max(0, st - 3):st].rstrip()[-1:]
         if before_c and not before_c.isalnum():
-            out.append(f"pb={before_c}")
+            out.append(_BEFORE.get(before_c) or _feature(_BEFORE, "pb=", before_c))
         got = self._left[st] = tuple(out)
         return got
 
@@ -125,10 +185,20 @@ class Context:
         if got is not None:
             return got
         text = self.text
-        out = [f"R{i + 1}={w}" for i, w in enumerate(self.right(en, sent_end))]
+        words, wends = self.words, self.wends
+        i = bisect_left(self.wstarts, en)
+        n = len(words)
+        out = []
+        k = 0
+        made = _WORD_FEATURES.get
+        while i < n and k < 3 and wends[i] <= sent_end:
+            w = words[i]
+            out.append((made(w) or _word_features(w))[k + 3])
+            i += 1
+            k += 1
         after_c = text[en:en + 3].lstrip()[:1]
         if after_c and not after_c.isalnum():
-            out.append(f"pa={after_c}")
+            out.append(_AFTER.get(after_c) or _feature(_AFTER, "pa=", after_c))
         nxt = text[en:en + 2]
         if nxt.startswith(" (") or nxt.startswith("("):
             out.append("paren_after")
@@ -140,10 +210,37 @@ class Context:
         return got
 
 
+# `L1=w`, `L2=w`, `L3=w`, `R1=w`, `R2=w`, `R3=w` by word: the same words surround names in every
+# abstract, and one string object per feature also hashes once (the weight lookups hash every feature).
+_WORD_FEATURES: dict[str, tuple[str, ...]] = {}
+
+
+def _word_features(w: str) -> tuple[str, ...]:
+    got = _WORD_FEATURES.get(w)
+    if got is None:
+        if len(_WORD_FEATURES) > 200_000:  # bounded, as `_surface_features`
+            _WORD_FEATURES.clear()
+        got = _WORD_FEATURES[w] = (f"L1={w}", f"L2={w}", f"L3={w}", f"R1={w}", f"R2={w}", f"R3={w}")
+    return got
+
+
+# `pb=(` and `pa=,` by character, for the same reasons. Bounded.
+_BEFORE: dict[str, str] = {}
+_AFTER: dict[str, str] = {}
+
+
+def _feature(made: dict[str, str], prefix: str, ch: str) -> str:
+    if len(made) > 10_000:
+        made.clear()
+    got = made[ch] = prefix + ch
+    return got
+
+
 def _surface_features(gaz: Gazetteer, s: str) -> frozenset[str]:
     """The features of the written form alone (shape, vocabulary hits, digits...): names repeat across
     abstracts, so they are computed once per gazetteer and form."""
-    cache: dict[str, frozenset[str]] = gaz.__dict__.setdefault("_surface_features", {})
+    cache: dict[str, frozenset[str]] = gaz.__dict__.get("_surface_features") \
+        or gaz.__dict__.setdefault("_surface_features", {})
     hit = cache.get(s)
     if hit is not None:
         return hit
@@ -185,7 +282,8 @@ def _candidate_features(gaz: Gazetteer, s: str, origin: str, rule_fields: set[st
     rules' verdicts and the lexicon's class. The same names come back in paper after paper with the
     same verdicts, so they are computed once per (form, origin, verdicts, class)."""
     key = (s, origin, tuple(sorted(rule_fields)) if rule_fields else (), lex)
-    cache: dict[tuple, frozenset[str]] = gaz.__dict__.setdefault("_candidate_features", {})
+    cache: dict[tuple, frozenset[str]] = gaz.__dict__.get("_candidate_features") \
+        or gaz.__dict__.setdefault("_candidate_features", {})
     hit = cache.get(key)
     if hit is not None:
         return hit
@@ -223,28 +321,33 @@ def feature_parts(c: Candidate, contexts: dict[str, Context], gaz: Gazetteer, ti
     s = c.surface
     base = _candidate_features(gaz, s, c.origin, c.rule_fields, lexicon.get(c.key) if lexicon else None)
     occ = c.occ
-    extra = [_COUNT[min(len(occ), 3)]]
+    n = len(occ)
+    extra = [_COUNT[n if n < 3 else 3]]
     around: list[tuple[str, ...]] = []
-    if any(fld == "title" for fld, _, _ in occ):
+    if n and (occ[0][0] == "title" or any(o[0] == "title" for o in occ)):
         extra.append("in_title")
-        if all(fld == "title" for fld, _, _ in occ):
+        if all(o[0] == "title" for o in occ):
             extra.append("title_only")
         if title.startswith(s) and title[len(s):len(s) + 2].strip()[:1] in (":", "-", "\u2014"):
             extra.append("title_prefix")
     all_initial = True
-    for fld, st, en in occ[:_CONTEXT_OCC]:
+    for fld, st, en in (occ if n <= _CONTEXT_OCC else occ[:_CONTEXT_OCC]):
         ctx = contexts[fld]
-        sent = ctx.sentence(st)
-        if st != sent[0]:
+        # `ctx.sentence(st)` and the two feature caches, inline: this runs for every candidate.
+        i = bisect_right(ctx.starts, st) - 1
+        s0, s1 = ctx.spans[i if i > 0 else 0]
+        if st != s0:
             all_initial = False
-        if fld == "abstract" and sent[0] == ctx.first_start:
+        if fld == "abstract" and s0 == ctx.first_start:
             extra.append("first_sentence")
-        around.append(ctx.left_features(st, sent[0]))
-        around.append(ctx.right_features(en, sent[1]))
+        got = ctx._left.get(st)
+        around.append(got if got is not None else ctx.left_features(st, s0))
+        got = ctx._right.get((en, s1))
+        around.append(got if got is not None else ctx.right_features(en, s1))
         text = ctx.text
-        if text[max(0, st - 1):st] == "(" and text[en:en + 1] == ")":
+        if st and text[st - 1:st] == "(" and text[en:en + 1] == ")":
             extra.append("in_paren")
-    if all_initial and occ:
+    if all_initial and n:
         extra.append("sent_initial_only")
     return base, around, extra
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections.abc import Sequence
+from itertools import chain, repeat
+from operator import mul, sub
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -75,37 +78,94 @@ def softmax(weights: dict[str, Sequence[float]], feats: Sequence[str], n: int) -
 _exp = math.exp
 
 # Screening (`Relabeler._surely_none`): a candidate the rules did not tag is named only when the model
-# gives `none` less than `none_threshold`, and nine in ten plainly are nothing. That shows in the sums of
-# the weights of its feature parts, each part summed once and kept (`Relabeler._part_sum`), without the
-# exact sum in the features' order. Whatever the order, a float sum of at most `_SCREEN_MAX_TERMS` terms
-# below `_SCREEN_MAX_WEIGHT` in size is within 100 * 2**-53 * 100 * 1000 (about 1.1e-9) of the true sum,
-# so the two sums differ by less than 3e-9 and the probabilities by less than 1e-8: a candidate whose
-# approximate probability of none is at least the threshold plus `_SCREEN_MARGIN` has an exact one
-# above the threshold too, and is skipped. Every other candidate is scored exactly: the output is the
-# same as without screening.
+# gives `none` less than `none_threshold`, and nine in ten plainly are nothing. That shows in approximate
+# sums of the weights of its features, without the exact sum in the features' order: each weight is
+# rounded to a multiple of 2**-40 (off by at most 2**-41), and the classes' multiples are packed 64 bits
+# apart into one integer (`_Screen`), so that summing a candidate's rows is one exact integer addition per
+# feature instead of one float addition per feature and class, and the sums of a name's own features
+# (`feature_parts`' first part) are kept by name. With at most `_SCREEN_MAX_TERMS` weights below
+# `_SCREEN_MAX_WEIGHT` in size, a packed sum is within 100 * 2**-41 (about 5e-11) of the true sum, the
+# exact float sum (in any order) within 100 * 2**-53 * 100 * 1000 (about 1.1e-9), so the two differ by
+# less than 2e-9 and the probabilities by less than 1e-8: a candidate whose approximate probability of
+# none is at least the threshold plus `_SCREEN_MARGIN` has an exact one above the threshold too, and is
+# skipped. Every other candidate is scored exactly: the output is the same as without screening. (The
+# fields cannot overflow: 100 * 1000 * 2**40 < 2**57.)
 _SCREEN_MARGIN = 1e-6
 _SCREEN_MAX_TERMS = 100
 _SCREEN_MAX_WEIGHT = 1000.0
+_FIXED = 40  # bits after the point
+_FIELD = 64  # bits per class in a packed row
+
+
+class _Screen:
+    """A tagger's weights packed for screening, and the packed sums of names' features."""
+
+    def __init__(self, rows: dict[str, tuple[float, ...]], classes: tuple[str, ...],
+                 threshold: float) -> None:
+        n = len(classes)
+        none = classes.index(NONE)
+        self.rows = {k: sum(round(w * 2.0 ** _FIXED) << (_FIELD * j) for j, w in enumerate(v))
+                     for k, v in rows.items()}
+        # Each field offset by 2**63 (once, in the names' sums), so that every field of a sum is
+        # non-negative and reads back by bytes.
+        self.bias = sum(1 << (_FIELD - 1) << (_FIELD * j) for j in range(n))
+        self.sums: dict[frozenset[str], int] = {}
+        self.none_shift = _FIELD * none
+        self.mask = (1 << _FIELD) - 1
+        self.unpack = struct.Struct(f"<{n}Q").unpack
+        self.nbytes = _FIELD // 8 * n
+        self.none = none
+        self.limit = 1.0 / (threshold + _SCREEN_MARGIN)
+        # The quick test: every other class at least `gap` below none makes the probability of none at
+        # least 1 / (1 + (n - 1) * exp(-gap)) >= threshold + margin. Adding `gap - 1 - none's field +
+        # 2**63` to every other field leaves its top bit clear exactly when it is that far below.
+        k = self.limit - 1.0
+        self.gap = math.ceil(math.log((n - 1) / k) * 2.0 ** _FIXED) + 1 if k > 0 and n > 1 else None
+        self.others = sum(1 << (_FIELD * j) for j in range(n) if j != none)
+        self.tops = sum(1 << (_FIELD - 1) << (_FIELD * j) for j in range(n) if j != none)
+
+    def base(self, feats: frozenset[str]) -> int:
+        """The packed sum (with the offsets) of a name's features. Bounded."""
+        got = self.sums.get(feats)
+        if got is None:
+            if len(self.sums) > 100_000:
+                self.sums.clear()
+            got = self.sums[feats] = sum(map(self.rows.get, feats, repeat(0)), self.bias)
+        return got
+
+    def surely_none(self, total: int) -> bool:
+        """Whether a packed sum (with the offsets) gives none at least the threshold plus the margin."""
+        if self.gap is not None:
+            mine = (total >> self.none_shift) & self.mask
+            if (total + (self.gap - 1 - mine + (1 << (_FIELD - 1))) * self.others) & self.tops == 0:
+                return True
+        u = self.unpack(total.to_bytes(self.nbytes, "little"))
+        try:
+            return sum(map(_exp, map(mul, map(sub, u, repeat(u[self.none])), repeat(2.0 ** -_FIXED)))) \
+                <= self.limit
+        except OverflowError:  # some class far above none
+            return False
 
 
 # What scoring keeps per tagger object (`load_tagger` returns the same one; at most four): the weight
 # rows as tuples, read faster than lists, with equal numbers made one object (the rows take less
-# memory); whether screening applies; the sums of the names' parts (`Relabeler._base_sum`), which
-# recur from one `extract()` call to the next.
+# memory); the screen when it applies (its sums of the names' features recur from one `extract()` call
+# to the next).
 _Rows = dict[str, tuple[float, ...]]
-_Sums = dict[frozenset[str], tuple[float, ...]]
-_ROWS: dict[int, tuple[Tagger, _Rows, bool, _Sums]] = {}
+_ROWS: dict[int, tuple[Tagger, _Rows, _Screen | None]] = {}
 
 
-def _scoring_rows(tagger: Tagger) -> tuple[_Rows, bool, _Sums]:
+def _scoring_rows(tagger: Tagger) -> tuple[_Rows, _Screen | None]:
     got = _ROWS.get(id(tagger))
     if got is None or got[0] is not tagger:
         same: dict[float, float] = {}
         rows = {k: tuple(same.setdefault(x, x) for x in v) for k, v in tagger.weights.items()}
+        screen = _Screen(rows, tagger.classes, tagger.none_threshold) \
+            if NONE in tagger.classes and max(map(abs, same), default=0.0) <= _SCREEN_MAX_WEIGHT else None
         if len(_ROWS) >= 4:
             _ROWS.clear()
-        got = _ROWS[id(tagger)] = (tagger, rows, max(map(abs, same), default=0.0) <= _SCREEN_MAX_WEIGHT, {})
-    return got[1], got[2], got[3]
+        got = _ROWS[id(tagger)] = (tagger, rows, screen)
+    return got[1], got[2]
 
 
 def default_path() -> Path:
@@ -137,53 +197,43 @@ class Relabeler:
         self.tagger = tagger
         self.finder = CandidateFinder.cached(gaz, tagger.lexicon)
         self.lexicon = {norm(k): v for k, v in tagger.lexicon.items()}
-        self.rows, self._screen, self._sums = _scoring_rows(tagger)
-        self._zero = (0.0,) * len(tagger.classes)
+        self.rows, self._screener = _scoring_rows(tagger)
+        self._screen = self._screener is not None
 
     def candidates(self, paper: Paper, ex: Extraction | None,
                    ) -> tuple[list[Candidate], list[list[str]], dict[str, Context]]:
         title, cands, contexts = self._find(paper, ex)
         return cands, [features(c, contexts, self.gaz, title, self.lexicon) for c in cands], contexts
 
-    def _find(self, paper: Paper, ex: Extraction | None) -> tuple[str, list[Candidate], dict[str, Context]]:
-        """The masked title, the candidates and the contexts of a paper."""
+    def _find(self, paper: Paper, ex: Extraction | None, sents: Sequence[Sequence[int]] | None = None,
+              ) -> tuple[str, list[Candidate], dict[str, Context]]:
+        """The masked title, the candidates and the contexts of a paper (`sents`: see `relabel`)."""
         title = rules.mask_latex(paper.title or "")
         text = rules.mask_latex(paper.abstract or "")
         contexts = {"title": Context(title, [(0, len(title))]),
-                    "abstract": Context(text, rules.split_sentences(text))}
+                    "abstract": Context(text, rules.split_sentences(text) if sents is None else sents)}
         return title, self.finder.find(title, text, ex), contexts
 
-    def _base_sum(self, base: frozenset[str]) -> tuple[float, ...]:
-        """The column sums of the weight rows of the features of a name alone (`feature_parts`), in any
-        order: the same names recur in paper after paper, so each is summed once. Bounded."""
-        got = self._sums.get(base)
-        if got is None:
-            rows = list(filter(None, map(self.rows.get, base)))
-            got = tuple(map(sum, zip(*rows))) if rows else self._zero
-            if len(self._sums) > 100_000:
-                self._sums.clear()
-            self._sums[base] = got
-        return got
-
-    def _surely_none(self, base: frozenset[str], around: list[tuple[str, ...]], extra: list[str],
-                     none: int, threshold: float) -> bool:
+    def _surely_none(self, base: frozenset[str], around: list[tuple[str, ...]], extra: list[str]) -> bool:
         """Whether a candidate the rules did not tag is certainly not named (the model gives `none` at
-        least `threshold`), from an approximate sum of its weights (see `_SCREEN_MARGIN`)."""
+        least the threshold), from approximate sums of its weights (see `_SCREEN_MARGIN`)."""
         if len(base) + sum(map(len, around)) + len(extra) > _SCREEN_MAX_TERMS:
             return False
-        get = self.rows.get
-        if len(around) == 2:  # one occurrence: the parts share no feature
-            rows = [self._base_sum(base), *filter(None, map(get, around[0])),
-                    *filter(None, map(get, around[1])), *filter(None, map(get, extra))]
-        else:
-            rows = list(filter(None, map(get, base.union(*around, extra)))) or [self._zero]
-        z = list(map(sum, zip(*rows)))
-        m = max(z)
-        ex = [_exp(v - m) for v in z]
-        return ex[none] / sum(ex) >= threshold + _SCREEN_MARGIN
+        screen = self._screener
+        assert screen is not None
+        # The name's features are never context features (other names: `feature_parts`), so its
+        # sum counts each of them once; so do the parts of one occurrence, which share no feature.
+        # Several occurrences may share some (`L1=the`): their union counts each once.
+        feats = chain(around[0], around[1], extra) if len(around) == 2 else set().union(*around, extra)
+        return screen.surely_none(sum(map(screen.rows.get, feats, repeat(0)),
+                                      screen.sums.get(base) or screen.base(base)))
 
-    def relabel(self, paper: Paper, ex: Extraction) -> Extraction:
-        title, cands, contexts = self._find(paper, ex)
+    def relabel(self, paper: Paper, ex: Extraction, *, sents: Sequence[Sequence[int]] | None = None,
+                ) -> Extraction:
+        """The learned extraction of `paper` from the rules' one, `ex`. `sents`: the sentence spans of
+        the masked abstract when the caller has them (`rules.split_sentences`, as the rules' analysis
+        found them), else found here."""
+        title, cands, contexts = self._find(paper, ex, sents)
         classes = self.tagger.classes
         none = classes.index(NONE)
         threshold = self.tagger.none_threshold
@@ -193,7 +243,7 @@ class Relabeler:
         weights, n = self.rows, len(classes)
         for c in cands:
             base, around, extra = feature_parts(c, contexts, self.gaz, title, self.lexicon)
-            if self._screen and not c.rule_fields and self._surely_none(base, around, extra, none, threshold):
+            if self._screen and not c.rule_fields and self._surely_none(base, around, extra):
                 continue
             # The exact probabilities: the rows summed in the features' order (`features(...)`).
             p = softmax(weights, sorted(base.union(*around, extra)), n)
@@ -237,10 +287,10 @@ class Relabeler:
             for m in out[fld]:
                 if source is not None and m is source:
                     continue
+                if norm(m.name) in source_forms or norm(m.name) in reached or norm(m.text) in reached:
+                    continue  # (decided before its features: they would not be read)
                 occ, tfield = occ_of[id(m)]
                 feats = pair_features(m, occ, tfield, ex, contexts, source_words)
-                if norm(m.name) in source_forms or norm(m.name) in reached or norm(m.text) in reached:
-                    continue
                 p = softmax(self.tagger.rel_weights, feats, len(REL_CLASSES))
                 best = max(range(len(p)), key=lambda i: (p[i], -i))
                 if REL_CLASSES[best] != REL_NONE and p[best] >= REL_THRESHOLD:
