@@ -116,12 +116,9 @@ def naive(driver, G: nx.MultiDiGraph, items: int) -> float:
 
 
 def main() -> None:
-    import logging
+    from kg.cli import quiet_driver_logs
 
-    # The driver logs each retried transaction (a deadlock between the two writers, retried); as in
-    # `kg sync`, a retry that works needs no message.
-    logging.getLogger("neo4j").addHandler(logging.NullHandler())
-    logging.getLogger("neo4j").propagate = False
+    quiet_driver_logs()  # retried deadlocks between the two writers print nothing, as in `kg sync`
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--papers", type=int, default=24000, help="papers in the graph `kg sync` writes")
     ap.add_argument("--bulk-papers", type=int, default=115000, help="papers in the graph `--bulk` imports "

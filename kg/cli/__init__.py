@@ -43,7 +43,7 @@ def handles_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _quiet_driver()
+        quiet_driver_logs()
         try:
             return fn(*args, **kwargs)
         except KgError as err:
@@ -58,7 +58,7 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _quiet_driver() -> None:
+def quiet_driver_logs() -> None:
     """The Neo4j driver logs each retry ("Transaction failed and will be retried ...") as a warning, which
     Python's last-resort handler prints raw on stderr. A retry that works needs no message, and one that
     fails ends in our one-line error, so its records go nowhere."""

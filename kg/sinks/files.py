@@ -147,6 +147,13 @@ def write_json(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
 _CSV_TYPES = {"STRING": "", "INT64": ":int", "DOUBLE": ":double", "BOOL": ":boolean", "STRING[]": ":string[]"}
 # neo4j-admin splits array fields on one character; the default `;` unless some value contains it.
 _ARRAY_DELIMITERS = (";", "|", "\u001f")
+
+
+def array_delimiter(lists: Iterable[Iterable[Any]]) -> str | None:
+    """The first of `;`, `|`, U+001F that no element of `lists` contains (None when each is taken); also
+    `kg sync --bulk`'s (`kg.sinks.neo4j_bulk`)."""
+    items = [str(x) for v in lists for x in v]
+    return next((c for c in _ARRAY_DELIMITERS if not any(c in x for x in items)), None)
 IMPORT_SCRIPT = "neo4j-admin-import.sh"
 
 
@@ -168,9 +175,10 @@ def _columns(rows: list[dict[str, Any]], schema: dict[str, str], skip: Iterable[
     return [(k, schema.get(k) or _kind(next(r[k] for r in rows if k in r))) for k in present]
 
 
-def _csv_field(value: Any, kind: str, delimiter: str) -> str:
+def csv_field(value: Any, kind: str, delimiter: str) -> str:
     """One field: strings always quoted (so an empty string stays a string), numbers and booleans bare,
-    a missing value empty (neo4j-admin then sets no property)."""
+    a missing value empty (neo4j-admin then sets no property, as `SET n += {p: null}` does). Shared with
+    `kg sync --bulk`."""
     if value is None:
         return ""
     if kind == "STRING[]":
@@ -198,7 +206,7 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
         raise ExportError(f"-o {out} is a file; the csv format writes a directory")
     values = [v for _, d in H.nodes(data=True) for v in d.values() if isinstance(v, list)]
     values += [v for *_, d in H.edges(data=True) for v in d.values() if isinstance(v, list)]
-    delimiter = next((c for c in _ARRAY_DELIMITERS if not any(c in str(x) for v in values for x in v)), None)
+    delimiter = array_delimiter(values)
     if delimiter is None:
         raise ExportError("cannot export csv: list values contain every array delimiter (; | \\x1f)")
     written: list[Path] = []
@@ -218,8 +226,8 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
         for label, nodes in sorted(by_label.items()):
             cols = _columns([d for _, d in nodes], NODE_PROPERTIES.get(label, {}), skip=("type", "id"))
             header = ["id:ID", *(f"{k}{_CSV_TYPES[t]}" for k, t in cols), ":LABEL"]
-            rows = ([_csv_field(n, "STRING", delimiter),
-                     *(_csv_field(d.get(k), t, delimiter) for k, t in cols), label] for n, d in nodes)
+            rows = ([csv_field(n, "STRING", delimiter),
+                     *(csv_field(d.get(k), t, delimiter) for k, t in cols), label] for n, d in nodes)
             written.append(stage / f"nodes_{label}.csv")
             _write_csv_file(written[-1], header, rows)
         by_type: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
@@ -229,8 +237,8 @@ def write_csv(H: nx.MultiDiGraph, path: str | Path) -> list[Path]:
             schema = EDGE_TYPES[kind][2] if kind in EDGE_TYPES else {}
             cols = _columns([d for *_, d in edges], schema, skip=("type", "key"))
             header = [":START_ID", ":END_ID", ":TYPE", "key", *(f"{a}{_CSV_TYPES[t]}" for a, t in cols)]
-            rows = ([_csv_field(u, "STRING", delimiter), _csv_field(v, "STRING", delimiter), kind,
-                     _csv_field(k, "STRING", delimiter), *(_csv_field(d.get(a), t, delimiter) for a, t in cols)]
+            rows = ([csv_field(u, "STRING", delimiter), csv_field(v, "STRING", delimiter), kind,
+                     csv_field(k, "STRING", delimiter), *(csv_field(d.get(a), t, delimiter) for a, t in cols)]
                     for u, v, k, d in edges)
             written.append(stage / f"relationships_{kind}.csv")
             _write_csv_file(written[-1], header, rows)

@@ -29,14 +29,13 @@ import networkx as nx
 from kg.atomic import staged_files
 from kg.errors import Neo4jSyncError
 from kg.schema import EDGE_TYPES, NODE_PROPERTIES
+from kg.sinks.files import array_delimiter, csv_field
 from kg.sinks.neo4j_rows import edge_rows, node_rows
 
 Progress = Callable[[str, int, int], None]
 
 # Neo4j admin import column types for the schema's property types.
 _TYPES = {"STRING": "", "INT64": ":long", "DOUBLE": ":double", "BOOL": ":boolean", "STRING[]": ":string[]"}
-# neo4j-admin splits array fields on one character; the first that no list value contains.
-_ARRAY_DELIMITERS = (";", "|", "\u001f")
 _STEP = re.compile(r"^\((\d+)/(\d+)\) ")
 
 
@@ -75,25 +74,10 @@ def find_admin(admin: str | None, home: Path, env: Mapping[str, str]) -> list[st
 
 
 def _delimiter(rows: Iterable[dict[str, Any]]) -> str:
-    values = [str(x) for r in rows for v in r["props"].values() if isinstance(v, list) for x in v]
-    for c in _ARRAY_DELIMITERS:
-        if not any(c in x for x in values):
-            return c
-    raise Neo4jSyncError("cannot bulk-import: list values contain every array delimiter (; | \\x1f)")
-
-
-def _field(value: Any, kind: str, delimiter: str) -> str:
-    """Strings always quoted (an empty string stays a string), numbers and booleans bare, a missing
-    value empty (the importer then sets no property, as `SET n += {p: null}` does)."""
-    if value is None:
-        return ""
-    if kind == "STRING[]":
-        value = delimiter.join(str(v) for v in value)
-    elif kind == "BOOL":
-        return "true" if value else "false"
-    elif kind in ("INT64", "DOUBLE"):
-        return repr(value)
-    return '"' + str(value).replace('"', '""') + '"'
+    delimiter = array_delimiter(v for r in rows for v in r["props"].values() if isinstance(v, list))
+    if delimiter is None:
+        raise Neo4jSyncError("cannot bulk-import: list values contain every array delimiter (; | \\x1f)")
+    return delimiter
 
 
 def _write(path: Path, header: list[str], lines: Iterable[str]) -> None:
@@ -114,9 +98,9 @@ def write_import_csv(G: nx.MultiDiGraph, folder: Path) -> tuple[list[str], int, 
         kinds = NODE_PROPERTIES[label]
         path = folder / f"nodes_{label}.csv"
         _write(path, ["id:ID", *(f"{k}{_TYPES[kinds[k]]}" for k in cols), "kg_hash", ":LABEL"],
-               (",".join([_field(r["id"], "STRING", delimiter),
-                          *(_field(r["props"].get(k), kinds[k], delimiter) for k in cols),
-                          _field(r["hash"], "STRING", delimiter), label]) + "\n" for r in rows))
+               (",".join([csv_field(r["id"], "STRING", delimiter),
+                          *(csv_field(r["props"].get(k), kinds[k], delimiter) for k in cols),
+                          csv_field(r["hash"], "STRING", delimiter), label]) + "\n" for r in rows))
         args.append(f"--nodes={path.name}")
     by_type: dict[str, list[dict[str, Any]]] = {}
     for (etype, _, _), rows in edges.items():
@@ -127,10 +111,11 @@ def write_import_csv(G: nx.MultiDiGraph, folder: Path) -> tuple[list[str], int, 
         path = folder / f"relationships_{etype}.csv"
         _write(path, [":START_ID", ":END_ID", ":TYPE", *(f"{k}{_TYPES[kinds[k]]}" for k in cols), "kg_key",
                       "kg_hash"],
-               (",".join([_field(r["source"], "STRING", delimiter), _field(r["target"], "STRING", delimiter),
-                          etype, *(_field(r["props"].get(k), kinds[k], delimiter) for k in cols),
-                          _field(r["key"], "STRING", delimiter), _field(r["hash"], "STRING", delimiter)]) + "\n"
-                for r in rows))
+               (",".join([csv_field(r["source"], "STRING", delimiter),
+                          csv_field(r["target"], "STRING", delimiter), etype,
+                          *(csv_field(r["props"].get(k), kinds[k], delimiter) for k in cols),
+                          csv_field(r["key"], "STRING", delimiter),
+                          csv_field(r["hash"], "STRING", delimiter)]) + "\n" for r in rows))
         args.append(f"--relationships={path.name}")
     return args, sum(map(len, nodes.values())), sum(map(len, edges.values()))
 
